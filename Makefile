@@ -1,0 +1,81 @@
+# chuangkou — the few targets people need. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Interpreters: the engine needs CPython 3.10 (Rasa 3.6); the app takes the newest 3.11+.
+find_py = $(shell for p in $(1); do $$p -c 'import sys; sys.exit(0 if sys.version_info[:2] $(2) else 1)' >/dev/null 2>&1 && { command -v $$p || echo $$p; } && break; done)
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+PY_ENGINE ?= $(call find_py,python3.10 $(wildcard $(PYENV_ROOT)/versions/3.10*/bin/python3.10) /usr/bin/python3.10,== (3, 10))
+PY_APP ?= $(call find_py,python3.13 python3.12 python3.11 python3,>= (3, 11))
+
+APP := .venv-app/bin
+ENGINE := .venv-engine/bin
+CK := $(APP)/chuangkou
+export RASA_TELEMETRY_ENABLED := false
+
+ENGINE_PORT ?= 5005
+ACTIONS_PORT ?= 5055
+export CHUANGKOU_ENGINE_PORT := $(ENGINE_PORT)
+export CHUANGKOU_ACTIONS_PORT := $(ACTIONS_PORT)
+
+.PHONY: help run test bench lint chat venvs catalog model train lock-app lock-engine clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+.venv-app/.stamp: requirements/app.lock pyproject.toml
+	@test -n "$(PY_APP)" || { echo "need CPython 3.11+ for the app runtime"; exit 1; }
+	$(PY_APP) -m venv .venv-app
+	$(APP)/pip install -q --upgrade pip
+	$(APP)/pip install -q --no-deps -r requirements/app.lock
+	$(APP)/pip install -q --no-deps --no-build-isolation -e . || $(APP)/pip install -q --no-deps -e .
+	touch $@
+
+.venv-engine/.stamp: requirements/engine.lock
+	@test -n "$(PY_ENGINE)" || { echo "need CPython 3.10 for the engine (Rasa 3.6): pyenv install 3.10"; exit 1; }
+	$(PY_ENGINE) -m venv .venv-engine
+	$(ENGINE)/pip install -q "pip<25"
+	$(ENGINE)/pip install -q --no-deps -r requirements/engine.lock
+	touch $@
+
+venvs: .venv-app/.stamp .venv-engine/.stamp ## build both runtimes from their lock files
+
+catalog: venvs ## validate and load the catalog; regenerate catalog-derived NLU artefacts
+	$(CK) catalog load
+	$(CK) nlu build
+
+model: catalog ## train the model if config, domain, NLU data or artefacts changed
+	$(CK) train
+
+train: catalog ## train the model even if it is up to date
+	$(CK) train --force
+
+run: model ## build what is stale, start action server + engine, print where to chat
+	$(CK) run
+
+chat: ## chat in the terminal with the running assistant
+	$(CK) chat
+
+lint: venvs ## ruff and mypy
+	$(APP)/ruff check .
+	$(APP)/ruff format --check chuangkou actions tests
+	$(APP)/mypy
+
+test: model lint ## everything: lint, types, rasa data validate, NLU gate, stories, pytest
+	$(APP)/pytest -q -ra
+
+bench: model ## latency and training benchmarks; writes build/bench/report.md
+	$(APP)/python -m chuangkou.bench
+
+lock-app: ## re-resolve requirements/app.in into app.lock (needs network)
+	rm -rf /tmp/ck-lock-app && $(PY_APP) -m venv /tmp/ck-lock-app
+	/tmp/ck-lock-app/bin/pip install -q -r requirements/app.in
+	/tmp/ck-lock-app/bin/pip freeze > requirements/app.lock
+
+lock-engine: ## re-resolve requirements/engine.in into engine.lock (needs network)
+	rm -rf /tmp/ck-lock-engine && $(PY_ENGINE) -m venv /tmp/ck-lock-engine
+	/tmp/ck-lock-engine/bin/pip install -q -r requirements/engine.in
+	/tmp/ck-lock-engine/bin/pip freeze --all | grep -v '^pip==' > requirements/engine.lock
+
+clean: ## remove build artefacts (keeps the venvs)
+	rm -rf build

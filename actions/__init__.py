@@ -1,0 +1,1 @@
+"""Rasa custom actions (APP runtime, rasa-sdk). Thin adapters over :mod:`chuangkou`."""

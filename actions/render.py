@@ -1,0 +1,132 @@
+"""Compose answers from the domain's fragment responses (``utter_fmt_*``).
+
+Every Chinese word the bot says lives in the domain files. Lists (documents, offices,
+steps) have a variable length, so actions build them line by line from one-line
+fragment templates the engine sends with the domain, then hand the result to a full
+response as a variable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from chuangkou.catalog.doccheck import Gap
+from chuangkou.catalog.model import Catalog, DocumentRequirement, Fee, Hours, Item, Office
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class Renderer:
+    """Renders fragments of one domain."""
+
+    def __init__(self, domain: Mapping[str, Any]) -> None:
+        self._responses: Mapping[str, Any] = domain.get("responses", {}) or {}
+
+    def fragment(self, name: str, **values: Any) -> str:
+        """Render the first variation of a fragment response with ``values``.
+
+        Args:
+            name: The response name (``utter_fmt_…``).
+            **values: Template variables; missing ones render empty.
+
+        Returns:
+            The text, or "" when the domain lacks the fragment.
+        """
+        variations = self._responses.get(name) or [{}]
+        template = str(variations[0].get("text", ""))
+        return template.format_map(_Blank({k: "" if v is None else v for k, v in values.items()}))
+
+    def join(self, parts: Iterable[str]) -> str:
+        """Join short names with the domain's list separator."""
+        return self.fragment("utter_fmt_list_sep").join(parts)
+
+    def item_label(self, item: Item, sub_item_code: str | None = None) -> str:
+        """"特种设备使用登记（电梯）" or just the name."""
+        sub = item.sub_item(sub_item_code)
+        if sub is None:
+            return self.fragment("utter_fmt_item_label", name=item.name)
+        return self.fragment("utter_fmt_item_with_sub", name=item.name, sub=sub.name)
+
+    def business_type_label(self, business_type: str | None) -> str:
+        """"（新办）" when a business type is chosen, else ""."""
+        if not business_type:
+            return ""
+        return self.fragment("utter_fmt_business_type", type=business_type)
+
+    def _doc_tail(self, doc: DocumentRequirement) -> str:
+        return self.fragment("utter_fmt_doc_note", note=doc.note) if doc.note else ""
+
+    def document_lines(self, docs: Iterable[DocumentRequirement]) -> str:
+        """Numbered document lines: name, form, copies, note."""
+        return "\n".join(
+            self.fragment("utter_fmt_doc_line", index=i, name=d.name, form=d.form,
+                          copies=d.copies, note=self._doc_tail(d))
+            for i, d in enumerate(docs, 1)
+        )
+
+    def conditional_block(self, docs: Iterable[DocumentRequirement]) -> str:
+        """The "provide when …" block, or "" when there are none."""
+        lines = "\n".join(
+            self.fragment("utter_fmt_doc_condition_line", name=d.name, form=d.form,
+                          copies=d.copies, condition=d.condition, note=self._doc_tail(d))
+            for d in docs
+        )
+        return self.fragment("utter_fmt_conditional_block", lines=lines) if lines else ""
+
+    def gap_lines(self, gaps: Iterable[Gap]) -> str:
+        """Numbered missing-document lines with the reason."""
+        return "\n".join(
+            self.fragment("utter_fmt_doc_line", index=i, name=g.requirement.name,
+                          form=g.requirement.form, copies=g.requirement.copies,
+                          note=self.fragment(f"utter_fmt_reason_{g.reason}")
+                          + self._doc_tail(g.requirement))
+            for i, g in enumerate(gaps, 1)
+        )
+
+    def statutory(self, days: int | None) -> str:
+        """", 法定时限 N 个工作日" or ""."""
+        return self.fragment("utter_fmt_statutory", days=days) if days is not None else ""
+
+    def fee(self, fee: Fee) -> str:
+        """The fee sentence: free, an amount, or "by the published standard"."""
+        if fee.amount == 0:
+            return self.fragment("utter_fmt_fee_free", basis=fee.basis)
+        if fee.amount is None:
+            return self.fragment("utter_fmt_fee_standard", basis=fee.basis, note=fee.note or "")
+        return self.fragment("utter_fmt_fee_amount", amount=f"{fee.amount:g}", basis=fee.basis)
+
+    def where(self, catalog: Catalog, item: Item) -> str:
+        """Which offices accept the item."""
+        offices = catalog.accepting_offices(item)
+        if len(offices) == len(catalog.offices):
+            return self.fragment("utter_fmt_where_all", count=len(offices), window=item.window)
+        return self.fragment("utter_fmt_where_some", offices=self.join(o.name for o in offices),
+                             window=item.window)
+
+    def hours(self, office: Office) -> str:
+        """Office hours, with the summer variant when the office has one."""
+        text = self._session(office.hours, "utter_fmt_hours")
+        if office.summer_hours is not None:
+            text += self._session(office.summer_hours, "utter_fmt_hours_summer")
+        return text
+
+    def _session(self, hours: Hours, name: str) -> str:
+        return self.fragment(name, m1=hours.morning[0], m2=hours.morning[1],
+                             a1=hours.afternoon[0], a2=hours.afternoon[1],
+                             season_from=hours.season_from, season_to=hours.season_to)
+
+    def office_line(self, office: Office, window_type: str) -> str:
+        """One office: name, address, window location and phone."""
+        window = office.window(window_type)
+        return self.fragment("utter_fmt_office_line", name=office.name, address=office.address,
+                             location=window.location if window else "",
+                             phone=window.phone if window else office.phone)
+
+    def steps(self, item: Item) -> str:
+        """Numbered process steps."""
+        return "\n".join(self.fragment("utter_fmt_process_step", index=i, step=s)
+                         for i, s in enumerate(item.process, 1))

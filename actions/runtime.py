@@ -1,0 +1,62 @@
+"""Process-wide services of the action server, built on first use (never at import).
+
+rasa-sdk imports every module of this package at start-up, so nothing here connects to
+a database or builds a matcher until an action first runs.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cache
+
+from chuangkou.catalog.matcher import Matcher
+from chuangkou.catalog.model import Catalog
+from chuangkou.catalog.store import CatalogCache
+from chuangkou.db import engine_for
+from chuangkou.migrate import upgrade
+from chuangkou.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    """What an action needs: the current catalog and its matcher."""
+
+    catalog: Catalog
+    matcher: Matcher
+
+
+class _Runtime:
+    def __init__(self, settings: Settings) -> None:
+        engine = engine_for(settings.database_url)
+        upgrade(engine)
+        self._cache = CatalogCache(engine)
+        self._lock = threading.Lock()
+        self._matcher: Matcher | None = None
+
+    def services(self) -> Services:
+        catalog = self._cache.get()
+        matcher = self._matcher
+        if matcher is None or matcher.catalog.version != catalog.version:
+            with self._lock:
+                if self._matcher is None or self._matcher.catalog.version != catalog.version:
+                    self._matcher = Matcher(catalog)
+                matcher = self._matcher
+        return Services(catalog, matcher)
+
+
+@cache
+def _runtime(settings: Settings) -> _Runtime:
+    return _Runtime(settings)
+
+
+def services(settings: Settings | None = None) -> Services:
+    """The current catalog and matcher (re-read when a new catalog version is loaded).
+
+    Args:
+        settings: Settings to use; read from the environment when omitted.
+
+    Raises:
+        chuangkou.catalog.store.CatalogNotLoaded: When the database holds no catalog.
+    """
+    return _runtime(settings or Settings.from_env()).services()

@@ -1,0 +1,1 @@
+"""chuangkou (窗口助手): the app runtime — catalog, matching, actions' library and the CLI."""

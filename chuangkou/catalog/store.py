@@ -1,0 +1,184 @@
+"""Write a validated catalog to the database in one transaction, and read it back.
+
+Loading replaces the whole catalog atomically: readers see the old catalog or the new
+one, never a mix. Loading the same content twice changes nothing (the version is a
+content hash).
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from chuangkou.catalog.files import _item
+from chuangkou.catalog.model import (
+    Catalog,
+    DocumentTerm,
+    Hours,
+    Lexicon,
+    Office,
+    Window,
+    to_jsonable,
+)
+from chuangkou.tables import (
+    CatalogDocument,
+    CatalogItem,
+    CatalogLoad,
+    CatalogMeta,
+    CatalogOffice,
+    CatalogTerm,
+)
+from chuangkou.text import normalize
+
+
+class CatalogNotLoaded(Exception):
+    """The database holds no catalog yet (run ``chuangkou catalog load``)."""
+
+
+def stored_version(session: Session) -> str | None:
+    """The version of the catalog in the database, or None when none is loaded."""
+    row = session.get(CatalogMeta, "version")
+    return str(row.value) if row is not None else None
+
+
+def _terms(catalog: Catalog) -> list[CatalogTerm]:
+    terms: list[CatalogTerm] = []
+    for item in catalog.items:
+        for word in {item.name, item.code, *item.aliases}:
+            terms.append(CatalogTerm(term=normalize(word), kind="item", target=item.code,
+                                     item_code=item.code))
+        for sub in item.sub_items:
+            for word in {sub.name, sub.code, *sub.aliases}:
+                terms.append(CatalogTerm(term=normalize(word), kind="sub_item", target=sub.code,
+                                         item_code=item.code))
+    for office in catalog.offices:
+        for word in {office.name, office.code, *office.aliases}:
+            terms.append(CatalogTerm(term=normalize(word), kind="office", target=office.code))
+    for doc in catalog.documents:
+        for word in {doc.name, *doc.aliases}:
+            terms.append(CatalogTerm(term=normalize(word), kind="document", target=doc.name))
+    return terms
+
+
+def load_catalog(engine: Engine, catalog: Catalog, *, source: str, force: bool = False) -> bool:
+    """Replace the stored catalog with ``catalog`` in one transaction.
+
+    Args:
+        engine: The database.
+        catalog: A validated catalog (from :func:`chuangkou.catalog.files.read_catalog`).
+        source: Where it came from, for the load history.
+        force: Rewrite even when the stored version is the same.
+
+    Returns:
+        True when the database changed, False when it already held this version.
+    """
+    with Session(engine) as session, session.begin():
+        if not force and stored_version(session) == catalog.version:
+            return False
+        for table in (CatalogTerm, CatalogItem, CatalogOffice, CatalogDocument, CatalogMeta):
+            session.execute(delete(table))
+        session.add_all(
+            CatalogItem(code=i.code, name=i.name, category=i.category, status=i.status,
+                        data=to_jsonable(i))
+            for i in catalog.items
+        )
+        session.add_all(
+            CatalogOffice(code=o.code, name=o.name, level=o.level, data=to_jsonable(o))
+            for o in catalog.offices
+        )
+        session.add_all(CatalogDocument(name=d.name, data=to_jsonable(d)) for d in catalog.documents)
+        session.flush()
+        session.add_all(_terms(catalog))
+        session.add_all([
+            CatalogMeta(key="version", value=catalog.version),
+            CatalogMeta(key="lexicon", value=to_jsonable(catalog.lexicon)),
+            CatalogMeta(key="sample_note", value=catalog.sample_note),
+        ])
+        session.add(CatalogLoad(version=catalog.version, loaded_at=datetime.now(UTC),
+                                items=len(catalog.items), sub_items=catalog.sub_item_count(),
+                                source=source))
+    return True
+
+
+def _hours(raw: dict[str, Any]) -> Hours:
+    return Hours(tuple(raw["morning"]), tuple(raw["afternoon"]),  # type: ignore[arg-type]
+                 raw.get("season_from"), raw.get("season_to"))
+
+
+def _office(raw: dict[str, Any]) -> Office:
+    return Office(
+        code=raw["code"], name=raw["name"], region=raw["region"], level=raw["level"],
+        aliases=tuple(raw["aliases"]), address=raw["address"], phone=raw["phone"],
+        hours=_hours(raw["hours"]),
+        summer_hours=_hours(raw["summer_hours"]) if raw.get("summer_hours") else None,
+        windows=tuple(Window(**w) for w in raw["windows"]),
+    )
+
+
+def fetch_catalog(session: Session) -> Catalog:
+    """Read the whole stored catalog.
+
+    Args:
+        session: An open session.
+
+    Returns:
+        The catalog.
+
+    Raises:
+        CatalogNotLoaded: When no catalog has been loaded.
+    """
+    meta = {m.key: m.value for m in session.scalars(select(CatalogMeta))}
+    if "version" not in meta:
+        raise CatalogNotLoaded
+    lex = meta["lexicon"]
+    lexicon = Lexicon(
+        business_types={k: tuple(v) for k, v in lex["business_types"].items()},
+        negation_cues=tuple(lex["negation_cues"]),
+        positive_cues=tuple(lex["positive_cues"]),
+        forms={k: tuple(v) for k, v in lex["forms"].items()},
+        clause_breaks=tuple(lex["clause_breaks"]),
+    )
+    items = tuple(_item(row.data) for row in session.scalars(select(CatalogItem).order_by(CatalogItem.code)))
+    offices = tuple(_office(row.data) for row in session.scalars(select(CatalogOffice)))
+    city_first = tuple(sorted(offices, key=lambda o: (o.level != "city", o.code)))
+    docs = tuple(
+        DocumentTerm(row.data["name"], tuple(row.data["aliases"]), row.data.get("description"))
+        for row in session.scalars(select(CatalogDocument).order_by(CatalogDocument.name))
+    )
+    return Catalog(items=items, offices=city_first, documents=docs, lexicon=lexicon,
+                   version=str(meta["version"]), sample_note=str(meta.get("sample_note", "")))
+
+
+class CatalogCache:
+    """The current catalog, re-read only when the stored version changes.
+
+    A version check is one primary-key read, so every request can afford it; that is
+    what lets a catalog load change the answers at once, with no restart or retraining.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._lock = threading.Lock()
+        self._catalog: Catalog | None = None
+
+    def get(self) -> Catalog:
+        """Return the current catalog, reloading it if the database has a newer one.
+
+        Raises:
+            CatalogNotLoaded: When no catalog has been loaded.
+        """
+        with Session(self._engine) as session:
+            version = stored_version(session)
+            if version is None:
+                raise CatalogNotLoaded
+            current = self._catalog
+            if current is not None and current.version == version:
+                return current
+            with self._lock:
+                if self._catalog is None or self._catalog.version != version:
+                    self._catalog = fetch_catalog(session)
+                return self._catalog

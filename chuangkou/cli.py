@@ -1,0 +1,217 @@
+"""The ``chuangkou`` command: catalog maintenance and look-ups for clerks and scripts.
+
+Exit codes: 0 ok, 1 not found / invalid catalog, 2 ambiguous (``show``) or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from chuangkou.catalog.files import CatalogError, read_catalog
+from chuangkou.catalog.matcher import Matcher, describe
+from chuangkou.catalog.store import CatalogCache, CatalogNotLoaded, load_catalog
+from chuangkou.catalog.views import item_json, item_summary
+from chuangkou.db import engine_for
+from chuangkou.migrate import upgrade
+from chuangkou.settings import Settings
+
+
+def _emit(data: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif isinstance(data, list):
+        for row in data:
+            print("\t".join(str(v) for v in row.values()) if isinstance(row, dict) else row)
+    else:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _validate(settings: Settings, _args: argparse.Namespace) -> int:
+    catalog = read_catalog(settings.catalog_dir)
+    print(f"catalog ok: {len(catalog.items)} items, {catalog.sub_item_count()} sub-items, "
+          f"{len(catalog.offices)} offices, {len(catalog.documents)} documents, "
+          f"version {catalog.version}")
+    return 0
+
+
+def _load(settings: Settings, args: argparse.Namespace) -> int:
+    catalog = read_catalog(settings.catalog_dir)
+    engine = engine_for(settings.database_url)
+    upgrade(engine)
+    changed = load_catalog(engine, catalog, source=str(settings.catalog_dir), force=args.force)
+    state = "loaded" if changed else "unchanged"
+    print(f"catalog {state}: version {catalog.version}, {len(catalog.items)} items, "
+          f"{catalog.sub_item_count()} sub-items")
+    return 0
+
+
+def _cache(settings: Settings) -> CatalogCache:
+    engine = engine_for(settings.database_url)
+    upgrade(engine)
+    return CatalogCache(engine)
+
+
+def _list(settings: Settings, args: argparse.Namespace) -> int:
+    catalog = _cache(settings).get()
+    _emit([item_summary(i) for i in catalog.items], args.json)
+    return 0
+
+
+def _search(settings: Settings, args: argparse.Namespace) -> int:
+    catalog = _cache(settings).get()
+    matcher = Matcher(catalog)
+    match = matcher.match_items(args.text)
+    rows = describe(match, catalog)
+    seen = {r["code"] for r in rows}
+    for cand in matcher.search(args.text):
+        if cand.item_code not in seen:
+            item = catalog.item(cand.item_code)
+            if item:
+                rows.append({"code": item.code, "name": item.name, "category": item.category,
+                             "sub_item": None, "score": cand.score, "via": cand.via})
+    _emit(rows, args.json)
+    return 0 if rows else 1
+
+
+def _show(settings: Settings, args: argparse.Namespace) -> int:
+    catalog = _cache(settings).get()
+    match = Matcher(catalog).match_items(args.text)
+    if match.best is not None:
+        item = catalog.item(match.best.item_code)
+        assert item is not None
+        _emit(item_json(catalog, item), True)
+        return 0
+    if match.ambiguous:
+        print(json.dumps({"ambiguous": True, "candidates": describe(match, catalog)},
+                         ensure_ascii=False, indent=2))
+        return 2
+    print(json.dumps({"found": False, "query": args.text}, ensure_ascii=False), file=sys.stderr)
+    return 1
+
+
+def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    upgrade(engine_for(settings.database_url))
+    print("database at the newest schema")
+    return 0
+
+
+def _nlu_build(settings: Settings, _args: argparse.Namespace) -> int:
+    from chuangkou.nlu_build import build_artefacts
+
+    catalog = read_catalog(settings.catalog_dir)
+    written = build_artefacts(catalog, settings.build_dir / "nlu")
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _train(settings: Settings, args: argparse.Namespace) -> int:
+    from chuangkou.stack import train_if_stale
+
+    trained = train_if_stale(settings.build_dir / "models", force=args.force)
+    print("model trained" if trained else "model up to date (inputs unchanged)")
+    return 0
+
+
+def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    import time
+
+    from chuangkou.stack import ModelPaths, StackConfig, running_stack
+
+    port = settings.engine_url.rsplit(":", 1)[1]
+    cfg = StackConfig(model=ModelPaths(settings.build_dir / "models").model,
+                      engine_port=int(port), actions_port=settings.actions_port,
+                      log_dir=settings.build_dir / "logs")
+    print("starting action server and engine (logs in build/logs) ...", flush=True)
+    try:
+        with running_stack(cfg) as base:
+            print(f"""
+chuangkou is running (127.0.0.1 only):
+  engine        {base}   (Rasa HTTP API and REST channel)
+  action server http://127.0.0.1:{settings.actions_port}/webhook
+Chat in a terminal:   make chat
+Or with curl:
+  curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+       -d '{{"sender":"me","message":"电梯使用登记需要什么材料"}}'
+Ctrl-C stops everything.""", flush=True)
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        print("\nstopped")
+    return 0
+
+
+def _chat(settings: Settings, _args: argparse.Namespace) -> int:
+    from chuangkou.chat import repl
+
+    print(f"chatting with {settings.engine_url} — type a question, a number picks a button, "
+          "Ctrl-D ends")
+    repl(settings.engine_url)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests and documentation)."""
+    parser = argparse.ArgumentParser(prog="chuangkou", description="窗口助手 command line")
+    top = parser.add_subparsers(dest="group", required=True)
+
+    cat = top.add_parser("catalog", help="validate, load and query the catalog")
+    cat_sub = cat.add_subparsers(dest="command", required=True)
+    cat_sub.add_parser("validate", help="check the catalog files").set_defaults(func=_validate)
+    load = cat_sub.add_parser("load", help="validate and load the catalog into the database")
+    load.add_argument("--force", action="store_true", help="rewrite even if unchanged")
+    load.set_defaults(func=_load)
+    lst = cat_sub.add_parser("list", help="list items")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=_list)
+    for name, func, text_help in (("search", _search, "words to search for"),
+                                  ("show", _show, "name, alias or code of an item")):
+        cmd = cat_sub.add_parser(name, help=f"{name} items")
+        cmd.add_argument("text", help=text_help)
+        cmd.add_argument("--json", action="store_true")
+        cmd.set_defaults(func=func)
+
+    db = top.add_parser("db", help="database schema")
+    db.add_subparsers(dest="command", required=True).add_parser(
+        "upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
+    nlu = top.add_parser("nlu", help="catalog-derived NLU artefacts")
+    nlu.add_subparsers(dest="command", required=True).add_parser(
+        "build", help="write the jieba dictionary and lookups").set_defaults(func=_nlu_build)
+    train = top.add_parser("train", help="train the model when its inputs changed")
+    train.add_argument("--force", action="store_true", help="train even if up to date")
+    train.set_defaults(func=_train)
+    top.add_parser("run", help="start action server and engine").set_defaults(func=_run)
+    top.add_parser("chat", help="chat in the terminal").set_defaults(func=_chat)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: Arguments (without the program name); ``sys.argv[1:]`` when omitted.
+
+    Returns:
+        The exit code.
+    """
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        code: int = args.func(settings, args)
+    except CatalogError as exc:
+        print(f"catalog invalid, nothing loaded ({len(exc.problems)} problems):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    except CatalogNotLoaded:
+        print("no catalog in the database: run `chuangkou catalog load` first", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

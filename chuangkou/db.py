@@ -1,0 +1,49 @@
+"""Database engine and session factory: one engine per process, made on demand."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import sessionmaker
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the action server read while `chuangkou catalog load` writes; the busy
+    # timeout makes a writer wait instead of failing when another holds the lock.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for a URL, with the settings each backend needs.
+
+    Args:
+        url: SQLAlchemy URL (``sqlite:///…`` or ``postgresql+psycopg://…``).
+
+    Returns:
+        The engine.
+    """
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+@cache
+def engine_for(url: str) -> Engine:
+    """The process-wide engine for a URL (built on first use, never at import)."""
+    return make_engine(url)
+
+
+@cache
+def session_factory(url: str) -> sessionmaker[Any]:
+    """The process-wide session factory for a URL."""
+    return sessionmaker(engine_for(url), expire_on_commit=False)

@@ -1,0 +1,30 @@
+"""Alembic environment: runs migrations on the connection or URL handed in by the app."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from chuangkou.db import make_engine
+from chuangkou.tables import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    """Run migrations with a live connection (the only mode the app uses)."""
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as conn:
+        context.configure(connection=conn, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()

@@ -1,0 +1,57 @@
+"""One typed settings object, read from the environment once and passed in.
+
+Nothing else in the app reads ``os.environ``; tests build their own ``Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_db_url() -> str:
+    return f"sqlite:///{PROJECT_ROOT / 'build' / 'chuangkou.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the catalog lives and where the runtimes listen.
+
+    Attributes:
+        database_url: SQLAlchemy URL; SQLite file by default, PostgreSQL in the scale profile.
+        catalog_dir: The catalog's data files.
+        build_dir: Generated artefacts (jieba dictionary, lookups, DB, models).
+        engine_url: The Rasa engine's HTTP API, on 127.0.0.1 only.
+        actions_port: The action server's port.
+    """
+
+    database_url: str = field(default_factory=_default_db_url)
+    catalog_dir: Path = PROJECT_ROOT / "catalog"
+    build_dir: Path = PROJECT_ROOT / "build"
+    engine_url: str = "http://127.0.0.1:5005"
+    actions_port: int = 5055
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from environment variables, falling back to the defaults.
+
+        Args:
+            env: The environment to read; ``os.environ`` when omitted.
+
+        Returns:
+            The settings.
+        """
+        env = os.environ if env is None else env
+        base = cls()
+        engine_port = env.get("CHUANGKOU_ENGINE_PORT", "5005")
+        return cls(
+            database_url=env.get("DATABASE_URL") or base.database_url,
+            catalog_dir=Path(env.get("CHUANGKOU_CATALOG_DIR") or base.catalog_dir),
+            build_dir=Path(env.get("CHUANGKOU_BUILD_DIR") or base.build_dir),
+            engine_url=f"http://127.0.0.1:{int(engine_port)}",
+            actions_port=int(env.get("CHUANGKOU_ACTIONS_PORT", str(base.actions_port))),
+        )

@@ -1,0 +1,211 @@
+"""Train the model when stale, and start/stop the action server and the engine.
+
+The engine runs from its own venv (``.venv-engine``, Rasa 3.6 on CPython 3.10); this
+module (app runtime) only starts it as a subprocess, so Rasa's pins never meet ours.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from chuangkou.settings import PROJECT_ROOT
+
+ENGINE_VENV = PROJECT_ROOT / ".venv-engine"
+APP_PYTHON = Path(sys.executable)
+MODEL_NAME = "chuangkou"
+# What a model is trained from: a change to any of these retrains, nothing else does.
+TRAINING_INPUTS = ("config.yml", "bot/domain", "nlu_data/train", "build/nlu")
+
+
+def _files(root: Path, inputs: tuple[str, ...]) -> Iterator[Path]:
+    for name in inputs:
+        path = root / name
+        if path.is_file():
+            yield path
+        elif path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix != ".tmp")
+
+
+def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
+    """A hash of every training input (paths and contents).
+
+    Args:
+        root: The project root.
+
+    Returns:
+        A hex digest that changes exactly when a training input changes.
+    """
+    digest = hashlib.sha256()
+    for path in _files(root, TRAINING_INPUTS):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class ModelPaths:
+    """Where the trained model and its fingerprint live."""
+
+    out_dir: Path
+
+    @property
+    def model(self) -> Path:
+        """The model archive."""
+        return self.out_dir / f"{MODEL_NAME}.tar.gz"
+
+    @property
+    def fingerprint(self) -> Path:
+        """The fingerprint of the inputs the model was trained from."""
+        return self.out_dir / f"{MODEL_NAME}.fingerprint"
+
+
+def engine_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for an engine subprocess: the project on PYTHONPATH for custom components."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    env.setdefault("CHUANGKOU_ACTIONS_PORT", "5055")
+    # Rasa phones home and checks for updates; nothing may leave this machine.
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.update(extra or {})
+    return env
+
+
+def rasa_command(*args: str) -> list[str]:
+    """The command line of the engine's ``rasa`` with these arguments."""
+    return [str(ENGINE_VENV / "bin" / "rasa"), *args]
+
+
+def train_if_stale(out_dir: Path, *, force: bool = False) -> bool:
+    """Train the model when its inputs changed since the last training.
+
+    Args:
+        out_dir: Where models go (``build/models``).
+        force: Train even when up to date.
+
+    Returns:
+        True when a training ran.
+
+    Raises:
+        subprocess.CalledProcessError: When ``rasa train`` fails.
+    """
+    paths = ModelPaths(out_dir)
+    current = training_fingerprint()
+    if (not force and paths.model.exists() and paths.fingerprint.exists()
+            and paths.fingerprint.read_text().strip() == current):
+        return False
+    out_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        rasa_command(
+            "train", "--config", "config.yml", "--domain", "bot/domain",
+            "--data", "nlu_data/train", "build/nlu/data",
+            "--out", str(out_dir), "--fixed-model-name", MODEL_NAME, "--force",
+        ),
+        cwd=PROJECT_ROOT, env=engine_env(), check=True,
+    )
+    paths.fingerprint.write_text(current + "\n")
+    return True
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until a URL answers 200, or fail.
+
+    Args:
+        url: The URL to poll.
+        timeout: Seconds to wait.
+        proc: The process that should serve it; waiting stops if it exits.
+
+    Raises:
+        TimeoutError: When it did not answer in time.
+        RuntimeError: When the process exited first.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@dataclass
+class StackConfig:
+    """Ports, model and extra environment of one running stack."""
+
+    model: Path
+    engine_port: int = 5005
+    actions_port: int = 5055
+    env: Mapping[str, str] | None = None
+    log_dir: Path | None = None
+
+
+@contextmanager
+def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator[str]:
+    """Start the action server and the engine on 127.0.0.1; stop both on exit.
+
+    Args:
+        cfg: What to run.
+        startup_timeout: Seconds to wait for both to answer.
+
+    Yields:
+        The engine's base URL.
+    """
+    extra = {"CHUANGKOU_ACTIONS_PORT": str(cfg.actions_port), **(cfg.env or {})}
+    env = engine_env(extra)
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def _out(name: str) -> int | object:
+        if cfg.log_dir is None:
+            return subprocess.DEVNULL
+        cfg.log_dir.mkdir(parents=True, exist_ok=True)
+        return open(cfg.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+
+    try:
+        actions = subprocess.Popen(
+            [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(cfg.actions_port)],
+            cwd=PROJECT_ROOT, env={**env, "SANIC_HOST": "127.0.0.1"},
+            stdout=_out("actions"), stderr=subprocess.STDOUT,  # type: ignore[arg-type]
+            start_new_session=True,
+        )
+        procs.append(actions)
+        engine = subprocess.Popen(
+            rasa_command(
+                "run", "--enable-api", "-i", "127.0.0.1", "-p", str(cfg.engine_port),
+                "--model", str(cfg.model), "--endpoints", "bot/endpoints.yml",
+                "--credentials", "bot/credentials.yml",
+            ),
+            cwd=PROJECT_ROOT, env=env, stdout=_out("engine"),  # type: ignore[arg-type]
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        procs.append(engine)
+        base = f"http://127.0.0.1:{cfg.engine_port}"
+        wait_http(f"http://127.0.0.1:{cfg.actions_port}/health", startup_timeout, actions)
+        wait_http(f"{base}/status", startup_timeout, engine)
+        yield base
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

@@ -1,0 +1,68 @@
+"""Fixtures for tests that run the engine runtime: the trained model and a running stack."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+
+import pytest
+
+from chuangkou.catalog.files import read_catalog
+from chuangkou.catalog.store import load_catalog
+from chuangkou.db import make_engine
+from chuangkou.migrate import upgrade
+from chuangkou.settings import PROJECT_ROOT
+from chuangkou.stack import ModelPaths, StackConfig, running_stack, train_if_stale
+
+pytestmark = pytest.mark.engine
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    """The trained model (trained here only if `make model` has not done it)."""
+    out = PROJECT_ROOT / "build" / "models"
+    train_if_stale(out)
+    return ModelPaths(out).model
+
+
+StackFactory = Callable[[Path, Path], AbstractContextManager[str]]
+
+
+@pytest.fixture(scope="session")
+def start_stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> StackFactory:
+    """Start a stack on free ports against a catalog folder and a SQLite file."""
+
+    def _start(catalog_dir: Path, db_file: Path) -> AbstractContextManager[str]:
+        url = f"sqlite:///{db_file}"
+        engine = make_engine(url)
+        upgrade(engine)
+        load_catalog(engine, read_catalog(catalog_dir), source=str(catalog_dir))
+        engine.dispose()
+        cfg = StackConfig(
+            model=model, engine_port=free_port(), actions_port=free_port(),
+            env={"DATABASE_URL": url},
+            log_dir=tmp_path_factory.mktemp("stack-logs"),
+        )
+        return running_stack(cfg)
+
+    return _start
+
+
+@pytest.fixture(scope="session")
+def engine_url(
+    start_stack: StackFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One running stack over the real catalog, shared by the end-to-end tests."""
+    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    with start_stack(PROJECT_ROOT / "catalog", db) as base:
+        yield base

@@ -1,0 +1,21 @@
+"""`rasa data validate` over config, domain, training data and test stories."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from chuangkou.settings import PROJECT_ROOT
+from chuangkou.stack import engine_env, rasa_command
+
+pytestmark = pytest.mark.engine
+
+
+def test_rasa_data_validate() -> None:
+    proc = subprocess.run(
+        rasa_command("data", "validate", "--config", "config.yml", "--domain", "bot/domain",
+                     "--data", "nlu_data/train", "build/nlu/data", "--fail-on-warnings"),
+        cwd=PROJECT_ROOT, env=engine_env(), capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
