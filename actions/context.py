@@ -82,8 +82,11 @@ def resolve(tracker: Tracker, services: Services) -> TurnContext:
     ctx.item = item
     ctx.sub_item_code = sub_code if item and item.sub_item(sub_code) else None
 
-    business_type = None if any(e.get("name") == SLOT_BUSINESS_TYPE for e in ctx.events) else (
-        tracker.get_slot(SLOT_BUSINESS_TYPE))
+    business_type = (
+        None
+        if any(e.get("name") == SLOT_BUSINESS_TYPE for e in ctx.events)
+        else (tracker.get_slot(SLOT_BUSINESS_TYPE))
+    )
     if text:
         named = matcher.targets(text, "business_type")
         if item is not None:

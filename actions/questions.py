@@ -11,18 +11,16 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import CatalogAction, Events
 from actions.context import SLOT_DOCS, SLOT_PENDING, TurnContext, resolve
 from actions.render import Renderer
-from actions.runtime import services
+from actions.runtime import Services
 from chuangkou.catalog.doccheck import check, merge_state, read_possessions
 from chuangkou.catalog.model import Item
-from chuangkou.catalog.store import CatalogNotLoaded
-
-Events = list[dict[str, Any]]
 
 
 def item_buttons(ctx: TurnContext, render: Renderer) -> list[dict[str, str]]:
@@ -41,7 +39,7 @@ def item_buttons(ctx: TurnContext, render: Renderer) -> list[dict[str, str]]:
     return buttons
 
 
-class ItemQuestion(Action, ABC):
+class ItemQuestion(CatalogAction, ABC):
     """Shared flow of every question about an item."""
 
     question: ClassVar[str]
@@ -51,20 +49,21 @@ class ItemQuestion(Action, ABC):
         """The action name: ``action_<question>``."""
         return f"action_{self.question}"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        svc: Services,
     ) -> Events:
         """Resolve the item and answer, or ask what is missing to answer."""
-        try:
-            svc = services()
-        except CatalogNotLoaded:
-            dispatcher.utter_message(response="utter_catalog_unavailable")
-            return []
-        ctx = resolve(tracker, svc)
-        return self.respond(dispatcher, tracker, Renderer(domain), ctx)
+        return self.respond(dispatcher, tracker, Renderer(domain), resolve(tracker, svc))
 
     def respond(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
         ctx: TurnContext,
     ) -> Events:
         """The shared flow once the context is known (also used by the resume action)."""
@@ -72,31 +71,47 @@ class ItemQuestion(Action, ABC):
         item = ctx.item
         if item is None:
             if ctx.candidates:
-                dispatcher.utter_message(response="utter_item_candidates",
-                                         buttons=item_buttons(ctx, render))
+                dispatcher.utter_message(
+                    response="utter_item_candidates", buttons=item_buttons(ctx, render)
+                )
             else:
                 dispatcher.utter_message(response="utter_ask_which_item")
             return [*events, SlotSet(SLOT_PENDING, self.question)]
         if item.stopped:
-            dispatcher.utter_message(response="utter_item_stopped", item_name=item.name,
-                                     status_note=item.status_note, redirect=item.redirect)
+            dispatcher.utter_message(
+                response="utter_item_stopped",
+                item_name=item.name,
+                status_note=item.status_note,
+                redirect=item.redirect,
+            )
             return [*events, SlotSet(SLOT_PENDING, None)]
         if self.needs_business_type and ctx.business_type is None and item.lists_differ():
             dispatcher.utter_message(
                 response="utter_ask_business_type",
                 item_label=render.item_label(item, ctx.sub_item_code),
-                buttons=[{"title": b.type,
-                          "payload": f'/choose_business_type{{"business_type":"{b.type}"}}'}
-                         for b in item.business_types],
+                buttons=[
+                    {
+                        "title": b.type,
+                        "payload": f'/choose_business_type{{"business_type":"{b.type}"}}',
+                    }
+                    for b in item.business_types
+                ],
             )
             return [*events, SlotSet(SLOT_PENDING, self.question)]
-        return [*events, SlotSet(SLOT_PENDING, None),
-                *self.answer(dispatcher, tracker, render, ctx, item)]
+        return [
+            *events,
+            SlotSet(SLOT_PENDING, None),
+            *self.answer(dispatcher, tracker, render, ctx, item),
+        ]
 
     @abstractmethod
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
-        ctx: TurnContext, item: Item,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
+        ctx: TurnContext,
+        item: Item,
     ) -> Events:
         """Answer the question about a resolved, active item."""
 
@@ -108,8 +123,12 @@ class ActionRequirements(ItemQuestion):
     needs_business_type = True
 
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
-        ctx: TurnContext, item: Item,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
+        ctx: TurnContext,
+        item: Item,
     ) -> Events:
         """List the documents of the chosen business type, and the practical facts."""
         btype = item.business_type(ctx.business_type) or item.business_types[0]
@@ -136,8 +155,12 @@ class ActionTimeLimit(ItemQuestion):
     question = "time_limit"
 
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
-        ctx: TurnContext, item: Item,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
+        ctx: TurnContext,
+        item: Item,
     ) -> Events:
         """State the time limit of the business type (or the item's)."""
         limit = item.time_limit_for(ctx.business_type)
@@ -158,13 +181,19 @@ class ActionFee(ItemQuestion):
     question = "fee"
 
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
-        ctx: TurnContext, item: Item,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
+        ctx: TurnContext,
+        item: Item,
     ) -> Events:
         """State the fee with its basis."""
-        dispatcher.utter_message(response="utter_fee",
-                                 item_label=render.item_label(item, ctx.sub_item_code),
-                                 fee=render.fee(item.fee))
+        dispatcher.utter_message(
+            response="utter_fee",
+            item_label=render.item_label(item, ctx.sub_item_code),
+            fee=render.fee(item.fee),
+        )
         return []
 
 
@@ -174,8 +203,12 @@ class ActionLocation(ItemQuestion):
     question = "location"
 
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
-        ctx: TurnContext, item: Item,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
+        ctx: TurnContext,
+        item: Item,
     ) -> Events:
         """Name the accepting offices; detail the person's office (or the city bureau)."""
         catalog = ctx.services.catalog
@@ -191,8 +224,11 @@ class ActionLocation(ItemQuestion):
             where=render.where(catalog, item),
             office_line=render.office_line(office, item.window),
             hours=render.hours(office),
-            buttons=[{"title": o.region, "payload": f'/choose_office{{"office_code":"{o.code}"}}'}
-                     for o in accepting if o.code != office.code][:10],
+            buttons=[
+                {"title": o.region, "payload": f'/choose_office{{"office_code":"{o.code}"}}'}
+                for o in accepting
+                if o.code != office.code
+            ][:10],
         )
         return [SlotSet("pending_question", "location")]
 
@@ -203,13 +239,20 @@ class ActionProcess(ItemQuestion):
     question = "process"
 
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
-        ctx: TurnContext, item: Item,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
+        ctx: TurnContext,
+        item: Item,
     ) -> Events:
         """List the process steps."""
-        dispatcher.utter_message(response="utter_process",
-                                 item_label=render.item_label(item, ctx.sub_item_code),
-                                 steps=render.steps(item), authority=item.deciding_authority)
+        dispatcher.utter_message(
+            response="utter_process",
+            item_label=render.item_label(item, ctx.sub_item_code),
+            steps=render.steps(item),
+            authority=item.deciding_authority,
+        )
         return []
 
 
@@ -220,7 +263,10 @@ class ActionCheckDocuments(ItemQuestion):
     needs_business_type = True
 
     def respond(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
         ctx: TurnContext,
     ) -> Events:
         """Record the documents mentioned first, so nothing said is lost while we ask."""
@@ -233,8 +279,12 @@ class ActionCheckDocuments(ItemQuestion):
         return super().respond(dispatcher, tracker, render, ctx)
 
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer,
-        ctx: TurnContext, item: Item,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        render: Renderer,
+        ctx: TurnContext,
+        item: Item,
     ) -> Events:
         """Say exactly what is missing (with conditions), or that everything is there."""
         state: dict[str, Any] = {}
@@ -247,37 +297,60 @@ class ActionCheckDocuments(ItemQuestion):
             "item_label": render.item_label(item, ctx.sub_item_code),
             "business_type": render.business_type_label(btype.type),
             "conditional": render.conditional_block(result.conditional),
-            "not_needed": render.fragment("utter_fmt_not_needed", docs=render.join(result.not_needed))
-            if result.not_needed else "",
+            "not_needed": render.fragment(
+                "utter_fmt_not_needed", docs=render.join(result.not_needed)
+            )
+            if result.not_needed
+            else "",
         }
         if result.complete:
-            dispatcher.utter_message(response="utter_docs_complete", count=len(result.present),
-                                     window=item.window, **common)
+            dispatcher.utter_message(
+                response="utter_docs_complete",
+                count=len(result.present),
+                window=item.window,
+                **common,
+            )
         else:
-            dispatcher.utter_message(response="utter_docs_missing", count=len(result.missing),
-                                     missing=render.gap_lines(result.missing), **common)
+            dispatcher.utter_message(
+                response="utter_docs_missing",
+                count=len(result.missing),
+                missing=render.gap_lines(result.missing),
+                **common,
+            )
         return []
 
 
 QUESTIONS: dict[str, type[ItemQuestion]] = {
     cls.question: cls
-    for cls in (ActionRequirements, ActionTimeLimit, ActionFee, ActionLocation, ActionProcess,
-                ActionCheckDocuments)
+    for cls in (
+        ActionRequirements,
+        ActionTimeLimit,
+        ActionFee,
+        ActionLocation,
+        ActionProcess,
+        ActionCheckDocuments,
+    )
 }
 
 
-class ActionResumeQuestion(Action):
-    """After a tap or a bare answer (an item, a business type, an office), answer the question
-    that was pending — by default, what the item needs."""
+class ActionResumeQuestion(CatalogAction):
+    """Answer the pending question after a tap or a bare answer (item, business type, office).
+
+    With nothing pending, a bare item name asks what the item needs.
+    """
 
     def name(self) -> str:
         """The action name."""
         return "action_resume_question"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        svc: Services,
     ) -> Events:
         """Run the pending question's flow with the values just given."""
         pending = tracker.get_slot(SLOT_PENDING) or "requirements"
         action = QUESTIONS.get(pending, ActionRequirements)()
-        return await action.run(dispatcher, tracker, domain)
+        return action.act(dispatcher, tracker, domain, svc)

@@ -26,17 +26,17 @@ class Renderer:
     def __init__(self, domain: Mapping[str, Any]) -> None:
         self._responses: Mapping[str, Any] = domain.get("responses", {}) or {}
 
-    def fragment(self, name: str, **values: Any) -> str:
+    def fragment(self, response: str, /, **values: Any) -> str:
         """Render the first variation of a fragment response with ``values``.
 
         Args:
-            name: The response name (``utter_fmt_…``).
+            response: The response name (``utter_fmt_…``).
             **values: Template variables; missing ones render empty.
 
         Returns:
             The text, or "" when the domain lacks the fragment.
         """
-        variations = self._responses.get(name) or [{}]
+        variations = self._responses.get(response) or [{}]
         template = str(variations[0].get("text", ""))
         return template.format_map(_Blank({k: "" if v is None else v for k, v in values.items()}))
 
@@ -45,14 +45,14 @@ class Renderer:
         return self.fragment("utter_fmt_list_sep").join(parts)
 
     def item_label(self, item: Item, sub_item_code: str | None = None) -> str:
-        """"特种设备使用登记（电梯）" or just the name."""
+        """The item's label, with the sub-item when one is known."""
         sub = item.sub_item(sub_item_code)
         if sub is None:
             return self.fragment("utter_fmt_item_label", name=item.name)
         return self.fragment("utter_fmt_item_with_sub", name=item.name, sub=sub.name)
 
     def business_type_label(self, business_type: str | None) -> str:
-        """"（新办）" when a business type is chosen, else ""."""
+        """The business type label when one is chosen, else an empty string."""
         if not business_type:
             return ""
         return self.fragment("utter_fmt_business_type", type=business_type)
@@ -63,16 +63,28 @@ class Renderer:
     def document_lines(self, docs: Iterable[DocumentRequirement]) -> str:
         """Numbered document lines: name, form, copies, note."""
         return "\n".join(
-            self.fragment("utter_fmt_doc_line", index=i, name=d.name, form=d.form,
-                          copies=d.copies, note=self._doc_tail(d))
+            self.fragment(
+                "utter_fmt_doc_line",
+                index=i,
+                name=d.name,
+                form=d.form,
+                copies=d.copies,
+                note=self._doc_tail(d),
+            )
             for i, d in enumerate(docs, 1)
         )
 
     def conditional_block(self, docs: Iterable[DocumentRequirement]) -> str:
         """The "provide when …" block, or "" when there are none."""
         lines = "\n".join(
-            self.fragment("utter_fmt_doc_condition_line", name=d.name, form=d.form,
-                          copies=d.copies, condition=d.condition, note=self._doc_tail(d))
+            self.fragment(
+                "utter_fmt_doc_condition_line",
+                name=d.name,
+                form=d.form,
+                copies=d.copies,
+                condition=d.condition,
+                note=self._doc_tail(d),
+            )
             for d in docs
         )
         return self.fragment("utter_fmt_conditional_block", lines=lines) if lines else ""
@@ -80,15 +92,19 @@ class Renderer:
     def gap_lines(self, gaps: Iterable[Gap]) -> str:
         """Numbered missing-document lines with the reason."""
         return "\n".join(
-            self.fragment("utter_fmt_doc_line", index=i, name=g.requirement.name,
-                          form=g.requirement.form, copies=g.requirement.copies,
-                          note=self.fragment(f"utter_fmt_reason_{g.reason}")
-                          + self._doc_tail(g.requirement))
+            self.fragment(
+                "utter_fmt_doc_line",
+                index=i,
+                name=g.requirement.name,
+                form=g.requirement.form,
+                copies=g.requirement.copies,
+                note=self.fragment(f"utter_fmt_reason_{g.reason}") + self._doc_tail(g.requirement),
+            )
             for i, g in enumerate(gaps, 1)
         )
 
     def statutory(self, days: int | None) -> str:
-        """", 法定时限 N 个工作日" or ""."""
+        """The statutory time limit clause, or an empty string when the law sets none."""
         return self.fragment("utter_fmt_statutory", days=days) if days is not None else ""
 
     def fee(self, fee: Fee) -> str:
@@ -104,8 +120,9 @@ class Renderer:
         offices = catalog.accepting_offices(item)
         if len(offices) == len(catalog.offices):
             return self.fragment("utter_fmt_where_all", count=len(offices), window=item.window)
-        return self.fragment("utter_fmt_where_some", offices=self.join(o.name for o in offices),
-                             window=item.window)
+        return self.fragment(
+            "utter_fmt_where_some", offices=self.join(o.name for o in offices), window=item.window
+        )
 
     def hours(self, office: Office) -> str:
         """Office hours, with the summer variant when the office has one."""
@@ -115,18 +132,30 @@ class Renderer:
         return text
 
     def _session(self, hours: Hours, name: str) -> str:
-        return self.fragment(name, m1=hours.morning[0], m2=hours.morning[1],
-                             a1=hours.afternoon[0], a2=hours.afternoon[1],
-                             season_from=hours.season_from, season_to=hours.season_to)
+        return self.fragment(
+            name,
+            m1=hours.morning[0],
+            m2=hours.morning[1],
+            a1=hours.afternoon[0],
+            a2=hours.afternoon[1],
+            season_from=hours.season_from,
+            season_to=hours.season_to,
+        )
 
     def office_line(self, office: Office, window_type: str) -> str:
         """One office: name, address, window location and phone."""
         window = office.window(window_type)
-        return self.fragment("utter_fmt_office_line", name=office.name, address=office.address,
-                             location=window.location if window else "",
-                             phone=window.phone if window else office.phone)
+        return self.fragment(
+            "utter_fmt_office_line",
+            name=office.name,
+            address=office.address,
+            location=window.location if window else "",
+            phone=window.phone if window else office.phone,
+        )
 
     def steps(self, item: Item) -> str:
         """Numbered process steps."""
-        return "\n".join(self.fragment("utter_fmt_process_step", index=i, step=s)
-                         for i, s in enumerate(item.process, 1))
+        return "\n".join(
+            self.fragment("utter_fmt_process_step", index=i, step=s)
+            for i, s in enumerate(item.process, 1)
+        )

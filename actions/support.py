@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.base import CatalogAction, Events
 from actions.context import resolve
 from actions.render import Renderer
-from actions.runtime import Services, services
+from actions.runtime import Services
 from chuangkou.catalog.model import Item, Office
-from chuangkou.catalog.store import CatalogNotLoaded
 
 COMPLAINT_CATEGORY = "咨询投诉"
 
@@ -20,25 +20,26 @@ def _office(svc: Services, code: str | None) -> Office:
     return svc.catalog.office(code) or svc.catalog.city_office()
 
 
-class ActionComplain(Action):
+class ActionComplain(CatalogAction):
     """Route a complaint: the matching 咨询投诉 item's channel, and the local window."""
 
     def name(self) -> str:
         """The action name."""
         return "action_complain"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        svc: Services,
+    ) -> Events:
         """Answer with the complaint item (from the catalog) and the window's contacts."""
-        try:
-            svc = services()
-        except CatalogNotLoaded:
-            dispatcher.utter_message(response="utter_catalog_unavailable")
-            return []
         ctx = resolve(tracker, svc)
         complaint_items = [i for i in svc.catalog.items if i.category == COMPLAINT_CATEGORY]
-        item: Item | None = ctx.item if ctx.item and ctx.item.category == COMPLAINT_CATEGORY else None
+        item: Item | None = (
+            ctx.item if ctx.item and ctx.item.category == COMPLAINT_CATEGORY else None
+        )
         if item is None and ctx.match is not None:
             hits = [svc.catalog.item(c.item_code) for c in ctx.match.candidates]
             item = next((i for i in hits if i and i.category == COMPLAINT_CATEGORY), None)
@@ -58,22 +59,21 @@ class ActionComplain(Action):
         return ctx.events
 
 
-class ActionHumanHandoff(Action):
+class ActionHumanHandoff(CatalogAction):
     """Give the phone, place and hours of the window that handles the current topic."""
 
     def name(self) -> str:
         """The action name."""
         return "action_human_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def act(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+        svc: Services,
+    ) -> Events:
         """Answer with the window of the item in context, or the enquiries window."""
-        try:
-            svc = services()
-        except CatalogNotLoaded:
-            dispatcher.utter_message(response="utter_catalog_unavailable")
-            return []
         ctx = resolve(tracker, svc)
         office = _office(svc, ctx.office_code)
         window_type = ctx.item.window if ctx.item else COMPLAINT_CATEGORY

@@ -1,0 +1,1 @@
+"""Rasa project side (ENGINE runtime): domain, custom NLU components."""

@@ -24,8 +24,10 @@ def send(engine_url: str, sender: str, message: str, timeout: float = 30) -> lis
     """
     body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
     request = urllib.request.Request(
-        f"{engine_url}/webhooks/rest/webhook", data=body,
-        headers={"Content-Type": "application/json"}, method="POST",
+        f"{engine_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(request, timeout=timeout) as resp:
         data: list[dict[str, Any]] = json.loads(resp.read().decode("utf-8"))

@@ -32,9 +32,11 @@ def _emit(data: Any, as_json: bool) -> None:
 
 def _validate(settings: Settings, _args: argparse.Namespace) -> int:
     catalog = read_catalog(settings.catalog_dir)
-    print(f"catalog ok: {len(catalog.items)} items, {catalog.sub_item_count()} sub-items, "
-          f"{len(catalog.offices)} offices, {len(catalog.documents)} documents, "
-          f"version {catalog.version}")
+    print(
+        f"catalog ok: {len(catalog.items)} items, {catalog.sub_item_count()} sub-items, "
+        f"{len(catalog.offices)} offices, {len(catalog.documents)} documents, "
+        f"version {catalog.version}"
+    )
     return 0
 
 
@@ -44,8 +46,10 @@ def _load(settings: Settings, args: argparse.Namespace) -> int:
     upgrade(engine)
     changed = load_catalog(engine, catalog, source=str(settings.catalog_dir), force=args.force)
     state = "loaded" if changed else "unchanged"
-    print(f"catalog {state}: version {catalog.version}, {len(catalog.items)} items, "
-          f"{catalog.sub_item_count()} sub-items")
+    print(
+        f"catalog {state}: version {catalog.version}, {len(catalog.items)} items, "
+        f"{catalog.sub_item_count()} sub-items"
+    )
     return 0
 
 
@@ -71,8 +75,16 @@ def _search(settings: Settings, args: argparse.Namespace) -> int:
         if cand.item_code not in seen:
             item = catalog.item(cand.item_code)
             if item:
-                rows.append({"code": item.code, "name": item.name, "category": item.category,
-                             "sub_item": None, "score": cand.score, "via": cand.via})
+                rows.append(
+                    {
+                        "code": item.code,
+                        "name": item.name,
+                        "category": item.category,
+                        "sub_item": None,
+                        "score": cand.score,
+                        "via": cand.via,
+                    }
+                )
     _emit(rows, args.json)
     return 0 if rows else 1
 
@@ -86,8 +98,13 @@ def _show(settings: Settings, args: argparse.Namespace) -> int:
         _emit(item_json(catalog, item), True)
         return 0
     if match.ambiguous:
-        print(json.dumps({"ambiguous": True, "candidates": describe(match, catalog)},
-                         ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"ambiguous": True, "candidates": describe(match, catalog)},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 2
     print(json.dumps({"found": False, "query": args.text}, ensure_ascii=False), file=sys.stderr)
     return 1
@@ -117,19 +134,31 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _raise_interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    import signal
     import time
+
+    # `kill` (SIGTERM) must stop the children just like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
 
     from chuangkou.stack import ModelPaths, StackConfig, running_stack
 
     port = settings.engine_url.rsplit(":", 1)[1]
-    cfg = StackConfig(model=ModelPaths(settings.build_dir / "models").model,
-                      engine_port=int(port), actions_port=settings.actions_port,
-                      log_dir=settings.build_dir / "logs")
+    cfg = StackConfig(
+        model=ModelPaths(settings.build_dir / "models").model,
+        engine_port=int(port),
+        actions_port=settings.actions_port,
+        log_dir=settings.build_dir / "logs",
+    )
     print("starting action server and engine (logs in build/logs) ...", flush=True)
     try:
         with running_stack(cfg) as base:
-            print(f"""
+            print(
+                f"""
 chuangkou is running (127.0.0.1 only):
   engine        {base}   (Rasa HTTP API and REST channel)
   action server http://127.0.0.1:{settings.actions_port}/webhook
@@ -137,7 +166,9 @@ Chat in a terminal:   make chat
 Or with curl:
   curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
        -d '{{"sender":"me","message":"电梯使用登记需要什么材料"}}'
-Ctrl-C stops everything.""", flush=True)
+Ctrl-C stops everything.""",
+                flush=True,
+            )
             while True:
                 time.sleep(3600)
     except KeyboardInterrupt:
@@ -148,8 +179,10 @@ Ctrl-C stops everything.""", flush=True)
 def _chat(settings: Settings, _args: argparse.Namespace) -> int:
     from chuangkou.chat import repl
 
-    print(f"chatting with {settings.engine_url} — type a question, a number picks a button, "
-          "Ctrl-D ends")
+    print(
+        f"chatting with {settings.engine_url} — type a question, a number picks a button, "
+        "Ctrl-D ends"
+    )
     repl(settings.engine_url)
     return 0
 
@@ -168,8 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst = cat_sub.add_parser("list", help="list items")
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=_list)
-    for name, func, text_help in (("search", _search, "words to search for"),
-                                  ("show", _show, "name, alias or code of an item")):
+    for name, func, text_help in (
+        ("search", _search, "words to search for"),
+        ("show", _show, "name, alias or code of an item"),
+    ):
         cmd = cat_sub.add_parser(name, help=f"{name} items")
         cmd.add_argument("text", help=text_help)
         cmd.add_argument("--json", action="store_true")
@@ -177,10 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = top.add_parser("db", help="database schema")
     db.add_subparsers(dest="command", required=True).add_parser(
-        "upgrade", help="apply migrations").set_defaults(func=_db_upgrade)
+        "upgrade", help="apply migrations"
+    ).set_defaults(func=_db_upgrade)
     nlu = top.add_parser("nlu", help="catalog-derived NLU artefacts")
     nlu.add_subparsers(dest="command", required=True).add_parser(
-        "build", help="write the jieba dictionary and lookups").set_defaults(func=_nlu_build)
+        "build", help="write the jieba dictionary and lookups"
+    ).set_defaults(func=_nlu_build)
     train = top.add_parser("train", help="train the model when its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if up to date")
     train.set_defaults(func=_train)

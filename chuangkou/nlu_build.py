@@ -65,8 +65,10 @@ def build_artefacts(catalog: Catalog, out_dir: Path) -> list[Path]:
     userdict = "".join(f"{w} {USERDICT_FREQ} nz\n" for w in every)
     lookups = {
         "version": "3.1",
-        "nlu": [{"lookup": name, "examples": "".join(f"- {w}\n" for w in sorted(ws))}
-                for name, ws in sorted(words.items())],
+        "nlu": [
+            {"lookup": name, "examples": "".join(f"- {w}\n" for w in sorted(ws))}
+            for name, ws in sorted(words.items())
+        ],
     }
     header = "# Generated from catalog/ by `chuangkou nlu build`. Do not edit.\n"
     return [

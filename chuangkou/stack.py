@@ -15,9 +15,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from chuangkou.settings import PROJECT_ROOT
 
@@ -25,7 +26,13 @@ ENGINE_VENV = PROJECT_ROOT / ".venv-engine"
 APP_PYTHON = Path(sys.executable)
 MODEL_NAME = "chuangkou"
 # What a model is trained from: a change to any of these retrains, nothing else does.
-TRAINING_INPUTS = ("config.yml", "bot/domain", "nlu_data/train", "build/nlu")
+TRAINING_INPUTS = (
+    "config.yml",
+    "bot/domain",
+    "bot/components",
+    "nlu_data/train",
+    "build/nlu",
+)
 
 
 def _files(root: Path, inputs: tuple[str, ...]) -> Iterator[Path]:
@@ -34,7 +41,11 @@ def _files(root: Path, inputs: tuple[str, ...]) -> Iterator[Path]:
         if path.is_file():
             yield path
         elif path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix != ".tmp")
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix not in (".tmp", ".pyc") and "__pycache__" not in p.parts
+            )
 
 
 def training_fingerprint(root: Path = PROJECT_ROOT) -> str:
@@ -103,17 +114,33 @@ def train_if_stale(out_dir: Path, *, force: bool = False) -> bool:
     """
     paths = ModelPaths(out_dir)
     current = training_fingerprint()
-    if (not force and paths.model.exists() and paths.fingerprint.exists()
-            and paths.fingerprint.read_text().strip() == current):
+    if (
+        not force
+        and paths.model.exists()
+        and paths.fingerprint.exists()
+        and paths.fingerprint.read_text().strip() == current
+    ):
         return False
     out_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         rasa_command(
-            "train", "--config", "config.yml", "--domain", "bot/domain",
-            "--data", "nlu_data/train", "build/nlu/data",
-            "--out", str(out_dir), "--fixed-model-name", MODEL_NAME, "--force",
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "nlu_data/train",
+            "build/nlu/data",
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            MODEL_NAME,
+            "--force",
         ),
-        cwd=PROJECT_ROOT, env=engine_env(), check=True,
+        cwd=PROJECT_ROOT,
+        env=engine_env(),
+        check=True,
     )
     paths.fingerprint.write_text(current + "\n")
     return True
@@ -170,29 +197,52 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
     extra = {"CHUANGKOU_ACTIONS_PORT": str(cfg.actions_port), **(cfg.env or {})}
     env = engine_env(extra)
     procs: list[subprocess.Popen[bytes]] = []
+    logs = ExitStack()
 
-    def _out(name: str) -> int | object:
+    def _out(name: str) -> int | IO[bytes]:
         if cfg.log_dir is None:
             return subprocess.DEVNULL
         cfg.log_dir.mkdir(parents=True, exist_ok=True)
-        return open(cfg.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        return logs.enter_context(open(cfg.log_dir / f"{name}.log", "ab"))
 
     try:
         actions = subprocess.Popen(
-            [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "-p", str(cfg.actions_port)],
-            cwd=PROJECT_ROOT, env={**env, "SANIC_HOST": "127.0.0.1"},
-            stdout=_out("actions"), stderr=subprocess.STDOUT,  # type: ignore[arg-type]
+            [
+                str(APP_PYTHON),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "-p",
+                str(cfg.actions_port),
+            ],
+            cwd=PROJECT_ROOT,
+            env={**env, "SANIC_HOST": "127.0.0.1"},
+            stdout=_out("actions"),
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         procs.append(actions)
         engine = subprocess.Popen(
             rasa_command(
-                "run", "--enable-api", "-i", "127.0.0.1", "-p", str(cfg.engine_port),
-                "--model", str(cfg.model), "--endpoints", "bot/endpoints.yml",
-                "--credentials", "bot/credentials.yml",
+                "run",
+                "--enable-api",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                str(cfg.engine_port),
+                "--model",
+                str(cfg.model),
+                "--endpoints",
+                "bot/endpoints.yml",
+                "--credentials",
+                "bot/credentials.yml",
             ),
-            cwd=PROJECT_ROOT, env=env, stdout=_out("engine"),  # type: ignore[arg-type]
-            stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=_out("engine"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         procs.append(engine)
         base = f"http://127.0.0.1:{cfg.engine_port}"
@@ -209,3 +259,4 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        logs.close()

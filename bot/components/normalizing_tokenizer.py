@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
@@ -27,12 +27,12 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
-def fold(text: Text) -> Text:
+def fold(text: str) -> str:
     """NFKC + Traditional→Simplified, as the app runtime's ``chuangkou.text.to_simplified``."""
     return _t2s().convert(unicodedata.normalize("NFKC", text))
 
 
-def _is_noise(word: Text) -> bool:
+def _is_noise(word: str) -> bool:
     return all(unicodedata.category(ch)[0] in ("Z", "P", "S", "C") for ch in word)
 
 
@@ -43,10 +43,10 @@ class NormalizingJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer over folded text, without noise tokens."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return JiebaTokenizer.get_default_config()
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         import jieba
 
         text = message.get(attribute) or ""

@@ -80,16 +80,22 @@ def _read_clause(clause: str, matcher: Matcher) -> list[_Doc]:
     mentions = matcher.mentions(clause, normalized=True)
     docs = [
         _Doc(m, sorted(t for k, t in m.targets if k == "document")[0])
-        for m in mentions if m.family == "document"
+        for m in mentions
+        if m.family == "document"
     ]
     forms = [m for m in mentions if m.family == "form"]
-    blocked = {i for m in mentions if m.family in ("document", "form") for i in range(m.start, m.end)}
+    blocked = {
+        i for m in mentions if m.family in ("document", "form") for i in range(m.start, m.end)
+    }
     cues = _cues(clause, blocked, matcher.catalog.lexicon)
     # A cue right before an original/copy word speaks of that form ("没有原件"), not the document.
     form_cues = {id(c) for c in cues for f in forms if c.end == f.start}
     for form in forms:
-        owner = max((d for d in docs if d.mention.end <= form.start), key=lambda d: d.mention.start,
-                    default=min(docs, key=lambda d: d.mention.start, default=None))
+        owner = max(
+            (d for d in docs if d.mention.end <= form.start),
+            key=lambda d: d.mention.start,
+            default=min(docs, key=lambda d: d.mention.start, default=None),
+        )
         before = [c for c in cues if c.end == form.start]
         if owner is not None and not (before and not before[-1].positive):
             owner.forms.update(t for _, t in form.targets)
@@ -98,7 +104,11 @@ def _read_clause(clause: str, matcher: Matcher) -> list[_Doc]:
     for index, doc in enumerate(docs):
         lo = docs[index - 1].mention.end if index else 0
         hi = docs[index + 1].mention.start if index + 1 < len(docs) else len(clause)
-        pre = [c for c in doc_cues if lo <= c.start and c.end <= doc.mention.start and id(c) not in consumed]
+        pre = [
+            c
+            for c in doc_cues
+            if lo <= c.start and c.end <= doc.mention.start and id(c) not in consumed
+        ]
         post = [c for c in doc_cues if doc.mention.end <= c.start and c.end <= hi]
         last = index + 1 == len(docs)
         if pre:
@@ -110,7 +120,9 @@ def _read_clause(clause: str, matcher: Matcher) -> list[_Doc]:
     for index, doc in enumerate(docs):
         if doc.polarity is not None:
             continue
-        following = next((d for d in docs[index + 1:] if d.polarity is not None and d.from_post), None)
+        following = next(
+            (d for d in docs[index + 1 :] if d.polarity is not None and d.from_post), None
+        )
         preceding = next((d for d in reversed(docs[:index]) if d.polarity is not None), None)
         source = following or preceding
         doc.polarity = source.polarity if source else True
@@ -203,6 +215,9 @@ def check(requirements: tuple[DocumentRequirement, ...], state: Mapping[str, Any
         else:
             conditional.append(req)
     wanted = {r.name for r in requirements}
-    extra = tuple(sorted(n for n, e in state.items()
-                         if n not in wanted and isinstance(e, dict) and e.get("has")))
+    extra = tuple(
+        sorted(
+            n for n, e in state.items() if n not in wanted and isinstance(e, dict) and e.get("has")
+        )
+    )
     return CheckResult(tuple(missing), tuple(conditional), tuple(present), extra)

@@ -87,7 +87,9 @@ def _field_path(parts: Iterable[Any]) -> str:
     return text or "(top level)"
 
 
-def _schema_problems(data: Any, schema: str, rel: str, root: Path, item: str | None) -> list[Problem]:
+def _schema_problems(
+    data: Any, schema: str, rel: str, root: Path, item: str | None
+) -> list[Problem]:
     validator = _validator(root / SCHEMA_DIR / schema)
     return [
         Problem(rel, item, _field_path(err.absolute_path), err.message)
@@ -167,7 +169,9 @@ def _office(raw: dict[str, Any]) -> Office:
         phone=raw["phone"],
         hours=_hours(raw["hours"]["default"]),
         summer_hours=_hours(summer) if summer else None,
-        windows=tuple(Window(w["type"], w["staff"], w["phone"], w["location"]) for w in raw["windows"]),
+        windows=tuple(
+            Window(w["type"], w["staff"], w["phone"], w["location"]) for w in raw["windows"]
+        ),
     )
 
 
@@ -198,14 +202,17 @@ def _documents(paths: list[Path], root: Path, problems: list[Problem]) -> tuple[
             problems.extend(found)
             continue
         for entry in data["documents"]:
-            aliases, desc = merged.setdefault(entry["name"], ([], entry.get("description")))
+            aliases, _ = merged.setdefault(entry["name"], ([], entry.get("description")))
             aliases.extend(a for a in entry.get("aliases", []) if a not in aliases)
     return tuple(DocumentTerm(n, tuple(a), d) for n, (a, d) in merged.items())
 
 
 def _cross_checks(
-    items: list[tuple[str, Item]], offices: tuple[Office, ...], documents: tuple[DocumentTerm, ...],
-    lexicon: Lexicon, problems: list[Problem],
+    items: list[tuple[str, Item]],
+    offices: tuple[Office, ...],
+    documents: tuple[DocumentTerm, ...],
+    lexicon: Lexicon,
+    problems: list[Problem],
 ) -> None:
     """Checks a schema cannot express: references, uniqueness, and what a status implies."""
     office_codes = {o.code for o in offices}
@@ -215,8 +222,14 @@ def _cross_checks(
         for alias in (doc.name, *doc.aliases):
             key = normalize(alias)
             if alias_owner.setdefault(key, doc.name) != doc.name:
-                problems.append(Problem("catalog/documents", None, "aliases",
-                                        f"'{alias}' names both {alias_owner[key]} and {doc.name}"))
+                problems.append(
+                    Problem(
+                        "catalog/documents",
+                        None,
+                        "aliases",
+                        f"'{alias}' names both {alias_owner[key]} and {doc.name}",
+                    )
+                )
     seen_codes: dict[str, str] = {}
     item_words: dict[str, str] = {}
     for rel, item in items:
@@ -224,46 +237,83 @@ def _cross_checks(
         if Path(rel).stem != item.code:
             problems.append(Problem(rel, tag, "code", f"file name should be {item.code}.yml"))
         if item.code in seen_codes:
-            problems.append(Problem(rel, tag, "code", f"duplicate code, also in {seen_codes[item.code]}"))
+            problems.append(
+                Problem(rel, tag, "code", f"duplicate code, also in {seen_codes[item.code]}")
+            )
         seen_codes[item.code] = rel
         for word in (item.name, *item.aliases):
             owner = item_words.setdefault(normalize(word), item.code)
             if owner != item.code:
-                problems.append(Problem(rel, tag, "aliases", f"'{word}' already names item {owner}"))
+                problems.append(
+                    Problem(rel, tag, "aliases", f"'{word}' already names item {owner}")
+                )
         if item.stopped and not (item.status_note and item.redirect):
-            problems.append(Problem(rel, tag, "status", "a stopped item needs status_note and redirect"))
+            problems.append(
+                Problem(rel, tag, "status", "a stopped item needs status_note and redirect")
+            )
         if isinstance(item.accepted_at, tuple):
             for code in sorted(set(item.accepted_at) - office_codes):
                 problems.append(Problem(rel, tag, "accepted_at", f"unknown office code {code}"))
         for s_index, sub in enumerate(item.sub_items):
             if not sub.code.startswith(item.code + "-"):
-                problems.append(Problem(rel, tag, f"sub_items[{s_index}].code",
-                                        f"{sub.code} should start with {item.code}-"))
+                problems.append(
+                    Problem(
+                        rel,
+                        tag,
+                        f"sub_items[{s_index}].code",
+                        f"{sub.code} should start with {item.code}-",
+                    )
+                )
         types_seen: set[str] = set()
         for b_index, btype in enumerate(item.business_types):
             where = f"business_types[{b_index}]"
             if btype.type not in lexicon.business_types:
-                problems.append(Problem(rel, tag, f"{where}.type",
-                                        f"'{btype.type}' is not a business type of lexicon.yml"))
+                problems.append(
+                    Problem(
+                        rel,
+                        tag,
+                        f"{where}.type",
+                        f"'{btype.type}' is not a business type of lexicon.yml",
+                    )
+                )
             if btype.type in types_seen:
                 problems.append(Problem(rel, tag, f"{where}.type", f"'{btype.type}' appears twice"))
             types_seen.add(btype.type)
-            for d_index, doc in enumerate(btype.documents):
+            for d_index, line in enumerate(btype.documents):
                 field = f"{where}.documents[{d_index}]"
-                if doc.name not in doc_names:
-                    problems.append(Problem(rel, tag, f"{field}.name",
-                                            f"'{doc.name}' is not in the document vocabulary"))
-                if not doc.required and not doc.condition:
-                    problems.append(Problem(rel, tag, f"{field}.condition",
-                                            "a document that is not always required needs a condition"))
+                if line.name not in doc_names:
+                    problems.append(
+                        Problem(
+                            rel,
+                            tag,
+                            f"{field}.name",
+                            f"'{line.name}' is not in the document vocabulary",
+                        )
+                    )
+                if not line.required and not line.condition:
+                    problems.append(
+                        Problem(
+                            rel,
+                            tag,
+                            f"{field}.condition",
+                            "a document that is not always required needs a condition",
+                        )
+                    )
     sub_codes: dict[str, str] = {}
     for rel, item in items:
         for sub in item.sub_items:
-            if sub_codes.setdefault(sub.code, rel) != rel or sum(
-                s.code == sub.code for s in item.sub_items
-            ) > 1:
-                problems.append(Problem(rel, f"{item.code} {item.name}", "sub_items",
-                                        f"duplicate sub-item code {sub.code}"))
+            if (
+                sub_codes.setdefault(sub.code, rel) != rel
+                or sum(s.code == sub.code for s in item.sub_items) > 1
+            ):
+                problems.append(
+                    Problem(
+                        rel,
+                        f"{item.code} {item.name}",
+                        "sub_items",
+                        f"duplicate sub-item code {sub.code}",
+                    )
+                )
 
 
 def _catalog_files(root: Path) -> Iterator[Path]:
@@ -293,20 +343,29 @@ def read_catalog(root: Path) -> Catalog:
     office_data = _read_yaml(root / "offices.yml", root, problems)
     sample_note = ""
     if office_data is not None:
-        found = _schema_problems(office_data, "offices.schema.json", "catalog/offices.yml", root, None)
+        found = _schema_problems(
+            office_data, "offices.schema.json", "catalog/offices.yml", root, None
+        )
         problems.extend(found)
         if not found:
             offices = tuple(_office(o) for o in office_data["offices"])
             sample_note = office_data["sample_data"]
             codes = [o.code for o in offices]
             for code in sorted({c for c in codes if codes.count(c) > 1}):
-                problems.append(Problem("catalog/offices.yml", None, "code", f"duplicate office {code}"))
+                problems.append(
+                    Problem("catalog/offices.yml", None, "code", f"duplicate office {code}")
+                )
             if sum(o.level == "city" for o in offices) != 1:
-                problems.append(Problem("catalog/offices.yml", None, "level", "exactly one city office"))
+                problems.append(
+                    Problem("catalog/offices.yml", None, "level", "exactly one city office")
+                )
             for office in offices:
                 if len({w.type for w in office.windows}) != len(office.windows):
-                    problems.append(Problem("catalog/offices.yml", office.code, "windows",
-                                            "each window type once"))
+                    problems.append(
+                        Problem(
+                            "catalog/offices.yml", office.code, "windows", "each window type once"
+                        )
+                    )
 
     items: list[tuple[str, Item]] = []
     for path in _catalog_files(root):

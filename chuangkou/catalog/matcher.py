@@ -128,11 +128,10 @@ class Matcher:
         for btype, aliases in catalog.lexicon.business_types.items():
             for word in (btype, *aliases):
                 terms[("business_type", btype)].add(word)
-        for form, words in catalog.lexicon.forms.items():
-            for word in words:
-                terms[("form", form)].add(word)
-        for (kind, target), words in terms.items():
-            keys = sorted({normalize(w) for w in words} - {""})
+        for form, form_words in catalog.lexicon.forms.items():
+            terms[("form", form)].update(form_words)
+        for (kind, target), spelled in terms.items():
+            keys = sorted({normalize(w) for w in spelled} - {""})
             self._phrases.add(f"{kind}\t{target}", [self._nlp.make_doc(k) for k in keys])
         self._jieba: jieba.Tokenizer | None = None
         self._item_words: dict[str, dict[str, float]] = {}
@@ -214,8 +213,12 @@ class Matcher:
             top = ranked[0][1]
             tied = [code for code, score in ranked if score == top]
             candidates = tuple(
-                ItemCandidate(code, subs.get(code, (0, None))[1], score,
-                              "name" if code in direct else "sub_item")
+                ItemCandidate(
+                    code,
+                    subs.get(code, (0, None))[1],
+                    score,
+                    "name" if code in direct else "sub_item",
+                )
                 for code, score in ranked[:limit]
             )
             return ItemMatch(candidates, ambiguous=len(tied) > 1)
@@ -234,7 +237,7 @@ class Matcher:
         return best
 
     def _tokenizer(self) -> jieba.Tokenizer:
-        """jieba with every catalog word added, and each item name's weighted word bag."""
+        """Jieba with every catalog word added, and each item name's weighted word bag."""
         if self._jieba is None:
             import jieba
 
@@ -269,8 +272,12 @@ class Matcher:
             if hit and total and hit / total >= FUZZY_MIN_COVER:
                 scored.append((round(hit / total, 3), code))
         scored.sort(key=lambda sc: (-sc[0], sc[1]))
-        candidates = tuple(ItemCandidate(code, None, score, "fuzzy") for score, code in scored[:limit])
-        clear = len(scored) == 1 or (len(scored) > 1 and scored[0][0] >= FUZZY_MARGIN * scored[1][0])
+        candidates = tuple(
+            ItemCandidate(code, None, score, "fuzzy") for score, code in scored[:limit]
+        )
+        clear = len(scored) == 1 or (
+            len(scored) > 1 and scored[0][0] >= FUZZY_MARGIN * scored[1][0]
+        )
         return ItemMatch(candidates, ambiguous=bool(candidates) and not clear)
 
     def search(self, text: str, *, limit: int = 10) -> list[ItemCandidate]:
@@ -317,7 +324,14 @@ def describe(match: ItemMatch, catalog: Catalog) -> list[dict[str, Any]]:
         if item is None:
             continue
         sub = item.sub_item(cand.sub_item_code)
-        rows.append({"code": item.code, "name": item.name, "category": item.category,
-                     "sub_item": sub.name if sub else None, "score": round(cand.score, 2),
-                     "via": cand.via})
+        rows.append(
+            {
+                "code": item.code,
+                "name": item.name,
+                "category": item.category,
+                "sub_item": sub.name if sub else None,
+                "score": round(cand.score, 2),
+                "via": cand.via,
+            }
+        )
     return rows

@@ -49,12 +49,18 @@ def _terms(catalog: Catalog) -> list[CatalogTerm]:
     terms: list[CatalogTerm] = []
     for item in catalog.items:
         for word in {item.name, item.code, *item.aliases}:
-            terms.append(CatalogTerm(term=normalize(word), kind="item", target=item.code,
-                                     item_code=item.code))
+            terms.append(
+                CatalogTerm(
+                    term=normalize(word), kind="item", target=item.code, item_code=item.code
+                )
+            )
         for sub in item.sub_items:
             for word in {sub.name, sub.code, *sub.aliases}:
-                terms.append(CatalogTerm(term=normalize(word), kind="sub_item", target=sub.code,
-                                         item_code=item.code))
+                terms.append(
+                    CatalogTerm(
+                        term=normalize(word), kind="sub_item", target=sub.code, item_code=item.code
+                    )
+                )
     for office in catalog.offices:
         for word in {office.name, office.code, *office.aliases}:
             terms.append(CatalogTerm(term=normalize(word), kind="office", target=office.code))
@@ -82,37 +88,57 @@ def load_catalog(engine: Engine, catalog: Catalog, *, source: str, force: bool =
         for table in (CatalogTerm, CatalogItem, CatalogOffice, CatalogDocument, CatalogMeta):
             session.execute(delete(table))
         session.add_all(
-            CatalogItem(code=i.code, name=i.name, category=i.category, status=i.status,
-                        data=to_jsonable(i))
+            CatalogItem(
+                code=i.code, name=i.name, category=i.category, status=i.status, data=to_jsonable(i)
+            )
             for i in catalog.items
         )
         session.add_all(
             CatalogOffice(code=o.code, name=o.name, level=o.level, data=to_jsonable(o))
             for o in catalog.offices
         )
-        session.add_all(CatalogDocument(name=d.name, data=to_jsonable(d)) for d in catalog.documents)
+        session.add_all(
+            CatalogDocument(name=d.name, data=to_jsonable(d)) for d in catalog.documents
+        )
         session.flush()
         session.add_all(_terms(catalog))
-        session.add_all([
-            CatalogMeta(key="version", value=catalog.version),
-            CatalogMeta(key="lexicon", value=to_jsonable(catalog.lexicon)),
-            CatalogMeta(key="sample_note", value=catalog.sample_note),
-        ])
-        session.add(CatalogLoad(version=catalog.version, loaded_at=datetime.now(UTC),
-                                items=len(catalog.items), sub_items=catalog.sub_item_count(),
-                                source=source))
+        session.add_all(
+            [
+                CatalogMeta(key="version", value=catalog.version),
+                CatalogMeta(key="lexicon", value=to_jsonable(catalog.lexicon)),
+                CatalogMeta(key="sample_note", value=catalog.sample_note),
+            ]
+        )
+        session.add(
+            CatalogLoad(
+                version=catalog.version,
+                loaded_at=datetime.now(UTC),
+                items=len(catalog.items),
+                sub_items=catalog.sub_item_count(),
+                source=source,
+            )
+        )
     return True
 
 
 def _hours(raw: dict[str, Any]) -> Hours:
-    return Hours(tuple(raw["morning"]), tuple(raw["afternoon"]),  # type: ignore[arg-type]
-                 raw.get("season_from"), raw.get("season_to"))
+    return Hours(
+        tuple(raw["morning"]),
+        tuple(raw["afternoon"]),
+        raw.get("season_from"),
+        raw.get("season_to"),
+    )
 
 
 def _office(raw: dict[str, Any]) -> Office:
     return Office(
-        code=raw["code"], name=raw["name"], region=raw["region"], level=raw["level"],
-        aliases=tuple(raw["aliases"]), address=raw["address"], phone=raw["phone"],
+        code=raw["code"],
+        name=raw["name"],
+        region=raw["region"],
+        level=raw["level"],
+        aliases=tuple(raw["aliases"]),
+        address=raw["address"],
+        phone=raw["phone"],
         hours=_hours(raw["hours"]),
         summer_hours=_hours(raw["summer_hours"]) if raw.get("summer_hours") else None,
         windows=tuple(Window(**w) for w in raw["windows"]),
@@ -142,15 +168,23 @@ def fetch_catalog(session: Session) -> Catalog:
         forms={k: tuple(v) for k, v in lex["forms"].items()},
         clause_breaks=tuple(lex["clause_breaks"]),
     )
-    items = tuple(_item(row.data) for row in session.scalars(select(CatalogItem).order_by(CatalogItem.code)))
+    items = tuple(
+        _item(row.data) for row in session.scalars(select(CatalogItem).order_by(CatalogItem.code))
+    )
     offices = tuple(_office(row.data) for row in session.scalars(select(CatalogOffice)))
     city_first = tuple(sorted(offices, key=lambda o: (o.level != "city", o.code)))
     docs = tuple(
         DocumentTerm(row.data["name"], tuple(row.data["aliases"]), row.data.get("description"))
         for row in session.scalars(select(CatalogDocument).order_by(CatalogDocument.name))
     )
-    return Catalog(items=items, offices=city_first, documents=docs, lexicon=lexicon,
-                   version=str(meta["version"]), sample_note=str(meta.get("sample_note", "")))
+    return Catalog(
+        items=items,
+        offices=city_first,
+        documents=docs,
+        lexicon=lexicon,
+        version=str(meta["version"]),
+        sample_note=str(meta.get("sample_note", "")),
+    )
 
 
 class CatalogCache:

@@ -11,19 +11,53 @@ from chuangkou.catalog.files import CatalogError, read_catalog
 from chuangkou.catalog.model import CATEGORIES, Catalog
 
 REQUIRED_ITEMS = {
-    "行政审批": ["工业产品生产许可证核发", "特种设备生产单位许可", "特种设备检验检测机构核准",
-             "特种设备作业人员资格认定", "移动式压力容器、气瓶充装单位许可", "计量标准器具核准",
-             "计量器具型式批准", "制造、修理计量器具许可", "承担国家法定计量检定机构任务授权",
-             "检验检测机构资质认定"],
-    "行政服务": ["特种设备使用登记", "特种设备作业人员证复审", "商品条码注册与续展",
-             "企业产品标准自我声明公开", "组织机构代码证办理", "强制检定计量器具使用登记备案",
-             "地理标志产品保护申报", "定量包装商品生产企业计量保证能力评价"],
-    "法定检验": ["强制检定计量器具检定", "特种设备定期检验", "特种设备安装监督检验",
-             "产品质量委托检验", "计量器具委托检定校准"],
-    "咨询投诉": ["产品质量投诉举报", "计量纠纷调解与仲裁检定", "产品质量争议仲裁检验",
-             "特种设备安全隐患举报"],
+    "行政审批": [
+        "工业产品生产许可证核发",
+        "特种设备生产单位许可",
+        "特种设备检验检测机构核准",
+        "特种设备作业人员资格认定",
+        "移动式压力容器、气瓶充装单位许可",
+        "计量标准器具核准",
+        "计量器具型式批准",
+        "制造、修理计量器具许可",
+        "承担国家法定计量检定机构任务授权",
+        "检验检测机构资质认定",
+    ],
+    "行政服务": [
+        "特种设备使用登记",
+        "特种设备作业人员证复审",
+        "商品条码注册与续展",
+        "企业产品标准自我声明公开",
+        "组织机构代码证办理",
+        "强制检定计量器具使用登记备案",
+        "地理标志产品保护申报",
+        "定量包装商品生产企业计量保证能力评价",
+    ],
+    "法定检验": [
+        "强制检定计量器具检定",
+        "特种设备定期检验",
+        "特种设备安装监督检验",
+        "产品质量委托检验",
+        "计量器具委托检定校准",
+    ],
+    "咨询投诉": [
+        "产品质量投诉举报",
+        "计量纠纷调解与仲裁检定",
+        "产品质量争议仲裁检验",
+        "特种设备安全隐患举报",
+    ],
 }
-COUNTIES = ["团风县", "红安县", "罗田县", "英山县", "浠水县", "蕲春县", "黄梅县", "麻城市", "武穴市"]
+COUNTIES = [
+    "团风县",
+    "红安县",
+    "罗田县",
+    "英山县",
+    "浠水县",
+    "蕲春县",
+    "黄梅县",
+    "麻城市",
+    "武穴市",
+]
 
 
 def test_real_catalog_has_the_27_items_by_category(catalog: Catalog) -> None:
@@ -34,7 +68,8 @@ def test_real_catalog_has_the_27_items_by_category(catalog: Catalog) -> None:
 def test_real_catalog_size_and_offices(catalog: Catalog) -> None:
     assert catalog.sub_item_count() >= 150
     assert [o.region for o in catalog.offices if o.level == "county"] == COUNTIES or sorted(
-        o.region for o in catalog.offices if o.level == "county") == sorted(COUNTIES)
+        o.region for o in catalog.offices if o.level == "county"
+    ) == sorted(COUNTIES)
     city = catalog.city_office()
     assert sum(w.staff for w in city.windows) == 10
     for office in catalog.offices:
@@ -73,7 +108,11 @@ def _edit(root: Path, name: str, change: dict[str, object]) -> None:
 @pytest.mark.parametrize(
     ("file", "change", "expected"),
     [
-        ("SP01.yml", {"business_types.0.documents.0.form": "照片"}, "business_types[0].documents[0].form"),
+        (
+            "SP01.yml",
+            {"business_types.0.documents.0.form": "照片"},
+            "business_types[0].documents[0].form",
+        ),
         ("FW01.yml", {"time_limit.promised_days": -3}, "time_limit.promised_days"),
         ("SP10.yml", {"category": "行政许可"}, "field category"),
         ("JY01.yml", {"business_types.0.documents.0.name": "不存在的材料"}, "document vocabulary"),
@@ -105,7 +144,9 @@ def test_alias_claimed_by_two_items_is_rejected(catalog_copy: Path, catalog: Cat
 
 
 def test_broken_yaml_is_reported_not_raised_raw(catalog_copy: Path) -> None:
-    (catalog_copy / "items" / "SP02.yml").write_text("code: SP02\nname: [unclosed\n", encoding="utf-8")
+    (catalog_copy / "items" / "SP02.yml").write_text(
+        "code: SP02\nname: [unclosed\n", encoding="utf-8"
+    )
     with pytest.raises(CatalogError, match=r"catalog/items/SP02.yml: not valid YAML"):
         read_catalog(catalog_copy)
 
@@ -118,8 +159,9 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_version_is_a_content_hash(catalog_copy: Path, catalog: Catalog) -> None:
     assert read_catalog(catalog_copy).version == catalog.version
     path = catalog_copy / "items" / "JY02.yml"
-    path.write_text(path.read_text(encoding="utf-8") + "\n# a comment changes nothing\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n# a comment changes nothing\n", encoding="utf-8"
+    )
     assert read_catalog(catalog_copy).version == catalog.version
     _edit(catalog_copy, "JY02.yml", {"time_limit.promised_days": 99})
     assert read_catalog(catalog_copy).version != catalog.version

@@ -96,8 +96,18 @@ def test_equipment_alone_is_ambiguous(matcher: Matcher, text: str) -> None:
     assert len({c.item_code for c in match.candidates}) >= 2
 
 
-@pytest.mark.parametrize("text", ["", "   ", "今天天气怎么样", "😀😀😀", "<script>alert(1)</script>",
-                                  "'; DROP TABLE catalog_items; --", "办社保卡"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "今天天气怎么样",
+        "😀😀😀",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE catalog_items; --",
+        "办社保卡",
+    ],
+)
 def test_nothing_matches_unrelated_text(matcher: Matcher, text: str) -> None:
     match = matcher.match_items(text)
     assert match.best is None

@@ -49,7 +49,9 @@ def start_stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> StackF
         load_catalog(engine, read_catalog(catalog_dir), source=str(catalog_dir))
         engine.dispose()
         cfg = StackConfig(
-            model=model, engine_port=free_port(), actions_port=free_port(),
+            model=model,
+            engine_port=free_port(),
+            actions_port=free_port(),
             env={"DATABASE_URL": url},
             log_dir=tmp_path_factory.mktemp("stack-logs"),
         )

@@ -22,8 +22,9 @@ def _examples(path: Path) -> set[str]:
     found: set[str] = set()
     for block in data.get("nlu", []):
         if "intent" in block:
-            found.update(line[2:].strip() for line in block["examples"].splitlines()
-                         if line.startswith("- "))
+            found.update(
+                line[2:].strip() for line in block["examples"].splitlines() if line.startswith("- ")
+            )
     return found
 
 
@@ -39,16 +40,26 @@ def test_heldout_is_never_trained_on() -> None:
 
 def test_intent_macro_f1_on_heldout(model: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        rasa_command("test", "nlu", "--nlu", str(HELDOUT), "--model", str(model),
-                     "--out", str(tmp_path)),
-        cwd=PROJECT_ROOT, env=engine_env(), capture_output=True, text=True, timeout=900,
+        rasa_command(
+            "test", "nlu", "--nlu", str(HELDOUT), "--model", str(model), "--out", str(tmp_path)
+        ),
+        cwd=PROJECT_ROOT,
+        env=engine_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     report = json.loads((tmp_path / "intent_report.json").read_text(encoding="utf-8"))
     macro = report["macro avg"]["f1-score"]
     accuracy = report["accuracy"]
-    print(f"\nNLU gate: held-out intent macro-F1 = {macro:.3f}, accuracy = {accuracy:.3f} "
-          f"(gate {GATE})")
-    weak = {k: round(v["f1-score"], 2) for k, v in report.items()
-            if isinstance(v, dict) and "f1-score" in v and v["f1-score"] < 0.85}
+    print(
+        f"\nNLU gate: held-out intent macro-F1 = {macro:.3f}, accuracy = {accuracy:.3f} "
+        f"(gate {GATE})"
+    )
+    weak = {
+        k: round(v["f1-score"], 2)
+        for k, v in report.items()
+        if isinstance(v, dict) and "f1-score" in v and v["f1-score"] < 0.85
+    }
     assert macro >= GATE, f"macro-F1 {macro:.3f} < {GATE}; weak intents: {weak}"

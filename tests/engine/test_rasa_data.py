@@ -14,8 +14,22 @@ pytestmark = pytest.mark.engine
 
 def test_rasa_data_validate() -> None:
     proc = subprocess.run(
-        rasa_command("data", "validate", "--config", "config.yml", "--domain", "bot/domain",
-                     "--data", "nlu_data/train", "build/nlu/data", "--fail-on-warnings"),
-        cwd=PROJECT_ROOT, env=engine_env(), capture_output=True, text=True, timeout=600,
+        rasa_command(
+            "data",
+            "validate",
+            "--config",
+            "config.yml",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "nlu_data/train",
+            "build/nlu/data",
+            "--fail-on-warnings",
+        ),
+        cwd=PROJECT_ROOT,
+        env=engine_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]

@@ -12,8 +12,13 @@ from chuangkou.settings import PROJECT_ROOT
 
 def load_domain(directory: Path = PROJECT_ROOT / "bot" / "domain") -> dict[str, Any]:
     """Merge every domain file (intents, slots, responses, actions) into one dict."""
-    merged: dict[str, Any] = {"intents": [], "entities": [], "slots": {}, "responses": {},
-                              "actions": []}
+    merged: dict[str, Any] = {
+        "intents": [],
+        "entities": [],
+        "slots": {},
+        "responses": {},
+        "actions": [],
+    }
     for path in sorted(directory.glob("*.yml")):
         part = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key in ("intents", "entities", "actions"):

@@ -70,6 +70,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Drop the catalog tables."""
-    for table in ("catalog_loads", "catalog_terms", "catalog_documents", "catalog_offices",
-                  "catalog_items", "catalog_meta"):
+    for table in (
+        "catalog_loads",
+        "catalog_terms",
+        "catalog_documents",
+        "catalog_offices",
+        "catalog_items",
+        "catalog_meta",
+    ):
         op.drop_table(table)
