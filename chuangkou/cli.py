@@ -9,8 +9,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
+from chuangkou.booking.desk import DeskError
+from chuangkou.booking.service import BookingError
 from chuangkou.catalog.files import CatalogError, read_catalog
 from chuangkou.catalog.matcher import Matcher, describe
 from chuangkou.catalog.store import CatalogCache, CatalogNotLoaded, load_catalog
@@ -18,6 +21,10 @@ from chuangkou.catalog.views import item_json, item_summary
 from chuangkou.db import engine_for
 from chuangkou.migrate import upgrade
 from chuangkou.settings import Settings
+
+
+class UsageError(Exception):
+    """A command-line value that cannot be used (exit code 2)."""
 
 
 def _emit(data: Any, as_json: bool) -> None:
@@ -187,6 +194,81 @@ def _chat(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _desk(settings: Settings) -> Any:
+    from chuangkou.booking.desk import Desk, calendar_for
+
+    engine = engine_for(settings.database_url)
+    upgrade(engine)
+    catalog = CatalogCache(engine).get()
+    return Desk(catalog, Matcher(catalog), engine, calendar_for(settings.catalog_dir))
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _slots(settings: Settings, args: argparse.Namespace) -> int:
+    from chuangkou.booking.slots import now_local
+
+    desk = _desk(settings)
+    office, window = desk.office(args.office), desk.window(args.window)
+    day = _day(args.date)
+    status = desk.book.day_status(office, day)
+    slots = desk.book.slots(office, window, day, now_local())
+    data = {
+        "office": office.code,
+        "office_name": office.name,
+        "window": window,
+        "date": day.isoformat(),
+        "open": status.open,
+        "closed_reason": status.reason,
+        "holiday": status.detail,
+        "schedule_known": status.schedule_known,
+        "slots": [
+            {"time": s.start.strftime("%H:%M"), "capacity": s.capacity, "free": s.free}
+            for s in slots
+        ],
+    }
+    _emit(data, True)
+    return 0
+
+
+def _bookings_list(settings: Settings, args: argparse.Namespace) -> int:
+    from chuangkou.booking.service import list_bookings
+
+    desk = _desk(settings)
+    office = desk.office(args.office)
+    window = desk.window(args.window) if args.window else None
+    rows = list_bookings(
+        desk.engine, office_code=office.code, day=_day(args.date), window_type=window
+    )
+    _emit([r.as_dict() for r in rows], args.json)
+    return 0
+
+
+def _bookings_mark(settings: Settings, args: argparse.Namespace) -> int:
+    from chuangkou.booking.service import mark_booking
+
+    view = mark_booking(
+        engine_for(settings.database_url),
+        ref=args.ref,
+        status=args.status.replace("-", "_"),
+        actor=f"clerk:{args.clerk}",
+    )
+    _emit(view.as_dict(), True)
+    return 0
+
+
+def _bookings_audit(settings: Settings, args: argparse.Namespace) -> int:
+    from chuangkou.booking.service import audit_log
+
+    _emit(audit_log(engine_for(settings.database_url), ref=args.ref), True)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="chuangkou", description="窗口助手 command line")
@@ -218,6 +300,30 @@ def build_parser() -> argparse.ArgumentParser:
     nlu.add_subparsers(dest="command", required=True).add_parser(
         "build", help="write the jieba dictionary and lookups"
     ).set_defaults(func=_nlu_build)
+    slots = top.add_parser("slots", help="free seats per slot of a window on a day")
+    slots.add_argument("--office", required=True, help="office code, name or place (麻城, HG)")
+    slots.add_argument("--window", required=True, help="行政审批 | 行政服务 | 法定检验 | 咨询投诉")
+    slots.add_argument("--date", required=True, help="YYYY-MM-DD")
+    slots.add_argument("--json", action="store_true")
+    slots.set_defaults(func=_slots)
+
+    bookings = top.add_parser("bookings", help="clerks: list and mark bookings")
+    bsub = bookings.add_subparsers(dest="command", required=True)
+    blist = bsub.add_parser("list", help="bookings of an office on a day (phones masked)")
+    blist.add_argument("--office", required=True)
+    blist.add_argument("--date", required=True)
+    blist.add_argument("--window")
+    blist.add_argument("--json", action="store_true")
+    blist.set_defaults(func=_bookings_list)
+    bmark = bsub.add_parser("mark", help="mark a booking arrived, served or no-show")
+    bmark.add_argument("ref")
+    bmark.add_argument("status", choices=["arrived", "served", "no-show"])
+    bmark.add_argument("--clerk", required=True, help="clerk id, written to the audit log")
+    bmark.set_defaults(func=_bookings_mark)
+    baudit = bsub.add_parser("audit", help="the audit log of a booking")
+    baudit.add_argument("ref")
+    baudit.set_defaults(func=_bookings_audit)
+
     train = top.add_parser("train", help="train the model when its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if up to date")
     train.set_defaults(func=_train)
@@ -243,6 +349,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"catalog invalid, nothing loaded ({len(exc.problems)} problems):", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except DeskError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BookingError as exc:
+        print(f"error: {exc.code}", file=sys.stderr)
         return 1
     except CatalogNotLoaded:
         print("no catalog in the database: run `chuangkou catalog load` first", file=sys.stderr)

@@ -11,7 +11,16 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 
+def _sqlite_begin_immediate(conn: Any) -> None:
+    # Take the write lock when a transaction starts, not when it first writes: a booking
+    # reads the seat count and then writes, and upgrading a read lock later could fail
+    # with "database is locked" instead of waiting its turn.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+    dbapi_connection.isolation_level = None
     # WAL lets the action server read while `chuangkou catalog load` writes; the busy
     # timeout makes a writer wait instead of failing when another holds the lock.
     cursor = dbapi_connection.cursor()
@@ -38,6 +47,7 @@ def make_engine(url: str) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 

@@ -1,0 +1,1 @@
+"""Window booking: working-day calendar, slots, Chinese date/time requests, bookings."""
