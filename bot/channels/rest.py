@@ -13,6 +13,8 @@ from typing import Any
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
+import bot.engine_patches  # noqa: F401 - applies the measured hot-path fix at engine start
+
 EMPTY_MESSAGE = "/empty_message"
 
 
