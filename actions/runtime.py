@@ -10,6 +10,10 @@ import threading
 from dataclasses import dataclass
 from functools import cache
 
+from sqlalchemy import Engine
+
+from chuangkou.booking.calendar import WorkCalendar
+from chuangkou.booking.desk import Desk, calendar_for
 from chuangkou.catalog.matcher import Matcher
 from chuangkou.catalog.model import Catalog
 from chuangkou.catalog.store import CatalogCache
@@ -20,16 +24,28 @@ from chuangkou.settings import Settings
 
 @dataclass(frozen=True)
 class Services:
-    """What an action needs: the current catalog and its matcher."""
+    """What an action needs: the current catalog and its matcher, and the booking desk."""
 
     catalog: Catalog
     matcher: Matcher
+    engine: Engine | None = None
+    calendar: WorkCalendar | None = None
+    secret: str = ""
+
+    @property
+    def desk(self) -> Desk:
+        """Booking operations over this catalog version."""
+        assert self.engine is not None and self.calendar is not None
+        return Desk(self.catalog, self.matcher, self.engine, self.calendar)
 
 
 class _Runtime:
     def __init__(self, settings: Settings) -> None:
         engine = engine_for(settings.database_url)
         upgrade(engine)
+        self._engine = engine
+        self._calendar = calendar_for(settings.catalog_dir)
+        self._secret = settings.secret
         self._cache = CatalogCache(engine)
         self._lock = threading.Lock()
         self._matcher: Matcher | None = None
@@ -42,7 +58,7 @@ class _Runtime:
                 if self._matcher is None or self._matcher.catalog.version != catalog.version:
                     self._matcher = Matcher(catalog)
                 matcher = self._matcher
-        return Services(catalog, matcher)
+        return Services(catalog, matcher, self._engine, self._calendar, self._secret)
 
 
 @cache

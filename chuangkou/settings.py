@@ -27,6 +27,8 @@ class Settings:
         build_dir: Generated artefacts (jieba dictionary, lookups, DB, models).
         engine_url: The Rasa engine's HTTP API, on 127.0.0.1 only.
         actions_port: The action server's port.
+        secret: Shared by the engine's channel and the action server to seal phone numbers
+            (``CHUANGKOU_SECRET``; the stack runner provides one for the embedded profile).
     """
 
     database_url: str = field(default_factory=_default_db_url)
@@ -34,6 +36,7 @@ class Settings:
     build_dir: Path = PROJECT_ROOT / "build"
     engine_url: str = "http://127.0.0.1:5005"
     actions_port: int = 5055
+    secret: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -54,4 +57,5 @@ class Settings:
             build_dir=Path(env.get("CHUANGKOU_BUILD_DIR") or base.build_dir),
             engine_url=f"http://127.0.0.1:{int(engine_port)}",
             actions_port=int(env.get("CHUANGKOU_ACTIONS_PORT", str(base.actions_port))),
+            secret=env.get("CHUANGKOU_SECRET", ""),
         )

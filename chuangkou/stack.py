@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from chuangkou.privacy import ensure_secret
 from chuangkou.settings import PROJECT_ROOT
 
 ENGINE_VENV = PROJECT_ROOT / ".venv-engine"
@@ -86,6 +87,8 @@ def engine_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Environment for an engine subprocess: the project on PYTHONPATH for custom components."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT)
+    if not env.get("CHUANGKOU_SECRET"):
+        env["CHUANGKOU_SECRET"] = ensure_secret(PROJECT_ROOT / "build" / "secret.key")
     env.setdefault("CHUANGKOU_ACTIONS_PORT", "5055")
     # Rasa phones home and checks for updates; nothing may leave this machine.
     env["RASA_TELEMETRY_ENABLED"] = "false"

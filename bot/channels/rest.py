@@ -14,6 +14,7 @@ from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
 import bot.engine_patches  # noqa: F401 - applies the measured hot-path fix at engine start
+from bot.channels.phones import mask_and_seal
 
 EMPTY_MESSAGE = "/empty_message"
 
@@ -42,7 +43,15 @@ class ChuangkouRestInput(RestInput):
         message = _body(req).get("message")
         if not isinstance(message, str) or not message.strip():
             return EMPTY_MESSAGE
-        return message
+        return mask_and_seal(message)[0]
+
+    def get_metadata(self, request: Request) -> dict[str, Any] | None:
+        """Carry the sealed phone number (never the clear one) with the message."""
+        message = _body(request).get("message")
+        if not isinstance(message, str):
+            return None
+        sealed = mask_and_seal(message)[1]
+        return {"sealed_phone": sealed} if sealed else None
 
     def _extract_input_channel(self, req: Request) -> str:
         channel = _body(req).get("input_channel")

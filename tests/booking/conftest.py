@@ -29,8 +29,9 @@ def book(sqlite_engine: Engine, calendar: WorkCalendar) -> SlotBook:
     return SlotBook(sqlite_engine, calendar)
 
 
-def slot(day: date = MONDAY, hhmm: str = "09:00", office: str = "HG",
-         window: str = "行政服务") -> SlotKey:
+def slot(
+    day: date = MONDAY, hhmm: str = "09:00", office: str = "HG", window: str = "行政服务"
+) -> SlotKey:
     """A slot key."""
     hour, minute = map(int, hhmm.split(":"))
     return SlotKey(office, window, day, time(hour, minute))

@@ -38,8 +38,15 @@ def _attempt(engine: Engine, phone: str, key: str | None = None) -> Callable[[],
     def run() -> str:
         try:
             return create_booking(
-                engine, slot=slot(), capacity=50, item_code="FW01", item_name="特种设备使用登记",
-                citizen_name="并发", phone=phone, channel="test", actor="test",
+                engine,
+                slot=slot(),
+                capacity=50,
+                item_code="FW01",
+                item_name="特种设备使用登记",
+                citizen_name="并发",
+                phone=phone,
+                channel="test",
+                actor="test",
                 idempotency_key=key,
             ).ref
         except BookingError as exc:

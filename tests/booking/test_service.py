@@ -25,11 +25,26 @@ from tests.booking.conftest import MONDAY, slot
 PHONE = "13812344567"
 
 
-def _book(engine: Engine, *, phone: str = PHONE, item: str = "FW01", at: str = "09:00",
-          day: date = MONDAY, key: str | None = None, capacity: int = 2) -> str:
+def _book(
+    engine: Engine,
+    *,
+    phone: str = PHONE,
+    item: str = "FW01",
+    at: str = "09:00",
+    day: date = MONDAY,
+    key: str | None = None,
+    capacity: int = 2,
+) -> str:
     return create_booking(
-        engine, slot=slot(day, at), capacity=capacity, item_code=item, item_name=item,
-        citizen_name="张三", phone=phone, channel="test", actor="citizen:test",
+        engine,
+        slot=slot(day, at),
+        capacity=capacity,
+        item_code=item,
+        item_name=item,
+        citizen_name="张三",
+        phone=phone,
+        channel="test",
+        actor="citizen:test",
         idempotency_key=key,
     ).ref
 
@@ -95,12 +110,24 @@ def test_reschedule_is_atomic(sqlite_engine: Engine) -> None:
     ref = _book(sqlite_engine)
     _book(sqlite_engine, phone="13900000001", at="10:00", capacity=1)  # 10:00 now full
     with pytest.raises(BookingError):
-        reschedule_booking(sqlite_engine, ref=ref, phone=PHONE, slot=slot(hhmm="10:00"),
-                           capacity=1, actor="citizen:test")
+        reschedule_booking(
+            sqlite_engine,
+            ref=ref,
+            phone=PHONE,
+            slot=slot(hhmm="10:00"),
+            capacity=1,
+            actor="citizen:test",
+        )
     kept = find_booking(sqlite_engine, ref=ref, phone=PHONE)
     assert kept.start == "09:00" and _taken(sqlite_engine, "09:00") == 1
-    moved = reschedule_booking(sqlite_engine, ref=ref, phone=PHONE, slot=slot(hhmm="11:00"),
-                               capacity=2, actor="citizen:test")
+    moved = reschedule_booking(
+        sqlite_engine,
+        ref=ref,
+        phone=PHONE,
+        slot=slot(hhmm="11:00"),
+        capacity=2,
+        actor="citizen:test",
+    )
     assert moved.start == "11:00"
     assert _taken(sqlite_engine, "09:00") == 0 and _taken(sqlite_engine, "11:00") == 1
 
@@ -113,7 +140,10 @@ def test_clerk_marks_and_audit_log(sqlite_engine: Engine) -> None:
         mark_booking(sqlite_engine, ref=ref, status="no_show", actor="clerk:wang")
     log = audit_log(sqlite_engine, ref=ref)
     assert [(e["action"], e["actor"]) for e in log] == [
-        ("created", "citizen:test"), ("arrived", "clerk:wang"), ("served", "clerk:wang")]
+        ("created", "citizen:test"),
+        ("arrived", "clerk:wang"),
+        ("served", "clerk:wang"),
+    ]
 
 
 def test_lists_show_masked_phone_only(sqlite_engine: Engine) -> None:
