@@ -120,3 +120,57 @@ def test_bad_catalog_exits_1_and_names_the_problem(tmp_path: Path) -> None:
 def test_query_before_load_is_a_clear_error(tmp_path: Path) -> None:
     result = _cli(tmp_path, "catalog", "list")
     assert result.returncode == 1 and "chuangkou catalog load" in result.stderr
+
+
+def test_slots_json(loaded: Path) -> None:
+    result = _cli(
+        loaded,
+        "slots",
+        "--office",
+        "麻城",
+        "--window",
+        "行政服务",
+        "--date",
+        "2030-12-02",
+        "--json",
+    )
+    data = json.loads(result.stdout)
+    assert data["office"] == "MC" and data["schedule_known"] is False
+    assert [s["time"] for s in data["slots"]][:2] == ["08:30", "09:00"]
+    assert all(s["free"] == s["capacity"] for s in data["slots"])
+
+
+def test_slots_closed_day_and_bad_input(loaded: Path) -> None:
+    closed = json.loads(
+        _cli(
+            loaded,
+            "slots",
+            "--office",
+            "HG",
+            "--window",
+            "行政审批",
+            "--date",
+            "2026-10-01",
+            "--json",
+        ).stdout
+    )
+    assert closed["open"] is False and closed["slots"] == []
+    assert (
+        _cli(
+            loaded, "slots", "--office", "火星", "--window", "行政审批", "--date", "2026-12-01"
+        ).returncode
+        == 1
+    )
+    assert (
+        _cli(
+            loaded, "slots", "--office", "HG", "--window", "行政审批", "--date", "2026-02-30"
+        ).returncode
+        == 2
+    )
+
+
+def test_bookings_list_empty_and_unknown_ref(loaded: Path) -> None:
+    rows = _cli(loaded, "bookings", "list", "--office", "HG", "--date", "2026-12-01", "--json")
+    assert json.loads(rows.stdout) == []
+    marked = _cli(loaded, "bookings", "mark", "ZZZZZZZZ", "served", "--clerk", "wang")
+    assert marked.returncode == 1 and "not_found" in marked.stderr
