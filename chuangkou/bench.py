@@ -16,9 +16,16 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
+from chuangkou.bench_booking import (
+    chat_throughput,
+    library_throughput,
+    sqlite_url,
+    temporary_postgres,
+)
 from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.store import load_catalog
 from chuangkou.db import make_engine
@@ -141,7 +148,7 @@ def _train_seconds() -> float:
         return time.perf_counter() - start
 
 
-def _report(results: dict[str, Stats], train_s: float) -> str:
+def _report(results: dict[str, Stats], train_s: float, booking: dict[str, float]) -> str:
     lines = [
         "# chuangkou benchmark report",
         "",
@@ -165,7 +172,20 @@ def _report(results: dict[str, Stats], train_s: float) -> str:
         f"{'met' if ratio <= 2 else 'NOT met'})",
         f"- full `rasa train --force`: **{train_s:.0f} s** (target ≤ 180 s: "
         f"{'met' if train_s <= 180 else 'NOT met'})",
+        "",
+        "## Booking throughput",
+        "",
+        "Library: `create_booking` with distinct phones, 1 and 8 threads, 300 bookings. "
+        "Chat: whole booking conversations (7 turns each: item, office, day, slot tap, name, "
+        "phone, confirm), 4 at a time, through the REST webhook and the action server.",
+        "",
+        "| path | database | concurrency | bookings/s |",
+        "|---|---|---|---|",
     ]
+    for key, rate in booking.items():
+        path, database, *width = key.split(" ")
+        threads = width[0].lstrip("x") if width else "4 conversations"
+        lines.append(f"| {path} | {database} | {threads} | {rate:.1f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -176,11 +196,12 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     models = settings.build_dir / "models"
     train_if_stale(models)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+    catalog = read_catalog(settings.catalog_dir)
+
+    def stack(url: str) -> Any:
         engine = make_engine(url)
         upgrade(engine)
-        load_catalog(engine, read_catalog(settings.catalog_dir), source="bench")
+        load_catalog(engine, catalog, source="bench")
         engine.dispose()
         cfg = StackConfig(
             model=ModelPaths(models).model,
@@ -189,13 +210,32 @@ def main() -> None:
             env={"DATABASE_URL": url},
             log_dir=out_dir / "logs",
         )
-        with running_stack(cfg) as base:
+        return running_stack(cfg)
+
+    booking: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        with stack(sqlite_url(Path(tmp), "bench.db")) as base:
             results = asyncio.run(_latencies(base))
+            booking["chat sqlite"] = asyncio.run(chat_throughput(base))
+        with temporary_postgres() as pg_url, stack(pg_url) as base:
+            booking["chat postgresql"] = asyncio.run(chat_throughput(base))
+        for threads in (1, 8):
+            booking[f"library sqlite x{threads}"] = library_throughput(
+                sqlite_url(Path(tmp), f"lib{threads}.db"), threads=threads
+            )
+            with temporary_postgres() as pg_url:
+                booking[f"library postgresql x{threads}"] = library_throughput(
+                    pg_url, threads=threads
+                )
     train_s = _train_seconds()
-    report = _report(results, train_s)
+    report = _report(results, train_s, booking)
     (out_dir / "report.md").write_text(report, encoding="utf-8")
     (out_dir / "report.json").write_text(
-        json.dumps({k: vars(v) for k, v in results.items()} | {"train_seconds": train_s}, indent=2),
+        json.dumps(
+            {k: vars(v) for k, v in results.items()}
+            | {"train_seconds": train_s, "bookings_per_second": booking},
+            indent=2,
+        ),
         encoding="utf-8",
     )
     print(report)
