@@ -7,13 +7,14 @@ a database or builds a matcher until an action first runs.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import Engine
 
 from chuangkou.booking.calendar import WorkCalendar
 from chuangkou.booking.desk import Desk, calendar_for
+from chuangkou.booking.slots import BookingPolicy
 from chuangkou.catalog.matcher import Matcher
 from chuangkou.catalog.model import Catalog
 from chuangkou.catalog.store import CatalogCache
@@ -31,12 +32,13 @@ class Services:
     engine: Engine | None = None
     calendar: WorkCalendar | None = None
     secret: str = ""
+    policy: BookingPolicy = field(default_factory=BookingPolicy)
 
     @property
     def desk(self) -> Desk:
         """Booking operations over this catalog version."""
         assert self.engine is not None and self.calendar is not None
-        return Desk(self.catalog, self.matcher, self.engine, self.calendar)
+        return Desk(self.catalog, self.matcher, self.engine, self.calendar, self.policy)
 
 
 class _Runtime:
@@ -46,6 +48,9 @@ class _Runtime:
         self._engine = engine
         self._calendar = calendar_for(settings.catalog_dir)
         self._secret = settings.secret
+        self._policy = BookingPolicy(
+            slot_minutes=settings.slot_minutes, horizon_days=settings.horizon_days
+        )
         self._cache = CatalogCache(engine)
         self._lock = threading.Lock()
         self._matcher: Matcher | None = None
@@ -58,7 +63,7 @@ class _Runtime:
                 if self._matcher is None or self._matcher.catalog.version != catalog.version:
                     self._matcher = Matcher(catalog)
                 matcher = self._matcher
-        return Services(catalog, matcher, self._engine, self._calendar, self._secret)
+        return Services(catalog, matcher, self._engine, self._calendar, self._secret, self._policy)
 
 
 @cache

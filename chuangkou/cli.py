@@ -196,11 +196,13 @@ def _chat(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _desk(settings: Settings) -> Any:
     from chuangkou.booking.desk import Desk, calendar_for
+    from chuangkou.booking.slots import BookingPolicy
 
     engine = engine_for(settings.database_url)
     upgrade(engine)
     catalog = CatalogCache(engine).get()
-    return Desk(catalog, Matcher(catalog), engine, calendar_for(settings.catalog_dir))
+    policy = BookingPolicy(slot_minutes=settings.slot_minutes, horizon_days=settings.horizon_days)
+    return Desk(catalog, Matcher(catalog), engine, calendar_for(settings.catalog_dir), policy)
 
 
 def _day(text: str) -> date:

@@ -27,6 +27,8 @@ class Settings:
         build_dir: Generated artefacts (jieba dictionary, lookups, DB, models).
         engine_url: The Rasa engine's HTTP API, on 127.0.0.1 only.
         actions_port: The action server's port.
+        slot_minutes: Length of a booking slot (``CHUANGKOU_SLOT_MINUTES``).
+        horizon_days: How many days ahead people may book (``CHUANGKOU_BOOKING_HORIZON_DAYS``).
         secret: Shared by the engine's channel and the action server to seal phone numbers
             (``CHUANGKOU_SECRET``; the stack runner provides one for the embedded profile).
     """
@@ -37,6 +39,8 @@ class Settings:
     engine_url: str = "http://127.0.0.1:5005"
     actions_port: int = 5055
     secret: str = ""
+    slot_minutes: int = 30
+    horizon_days: int = 14
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -58,4 +62,6 @@ class Settings:
             engine_url=f"http://127.0.0.1:{int(engine_port)}",
             actions_port=int(env.get("CHUANGKOU_ACTIONS_PORT", str(base.actions_port))),
             secret=env.get("CHUANGKOU_SECRET", ""),
+            slot_minutes=int(env.get("CHUANGKOU_SLOT_MINUTES", str(base.slot_minutes))),
+            horizon_days=int(env.get("CHUANGKOU_BOOKING_HORIZON_DAYS", str(base.horizon_days))),
         )

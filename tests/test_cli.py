@@ -32,13 +32,14 @@ ITEM_KEYS = {
 
 
 def _cli(
-    tmp_path: Path, *args: str, catalog: Path | None = None
+    tmp_path: Path, *args: str, catalog: Path | None = None, **extra: str
 ) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": "/usr/bin:/bin",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "CHUANGKOU_CATALOG_DIR": str(catalog or PROJECT_ROOT / "catalog"),
         "CHUANGKOU_BUILD_DIR": str(tmp_path / "build"),
+        **extra,
     }
     return subprocess.run(
         [sys.executable, "-m", "chuangkou.cli", *args],
@@ -174,3 +175,10 @@ def test_bookings_list_empty_and_unknown_ref(loaded: Path) -> None:
     assert json.loads(rows.stdout) == []
     marked = _cli(loaded, "bookings", "mark", "ZZZZZZZZ", "served", "--clerk", "wang")
     assert marked.returncode == 1 and "not_found" in marked.stderr
+
+
+def test_slot_length_is_configurable(loaded: Path) -> None:
+    env_args = ("slots", "--office", "HG", "--window", "行政服务", "--date", "2030-12-02", "--json")
+    default = json.loads(_cli(loaded, *env_args).stdout)["slots"]
+    hourly = json.loads(_cli(loaded, *env_args, CHUANGKOU_SLOT_MINUTES="60").stdout)["slots"]
+    assert len(hourly) < len(default) and hourly[1]["time"] == "09:30"

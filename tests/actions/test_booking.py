@@ -206,3 +206,40 @@ async def test_confirm_twice_books_once_then_manage(
         form_domain,
     )
     assert right.messages[0]["response"] == "utter_booking_cancelled"
+
+
+async def test_reschedule_in_conversation_moves_atomically(
+    form_domain: dict[str, Any], loaded_engine: Engine
+) -> None:
+    form = await _validate(
+        form_domain, "下周三上午十点", "inform_datetime", {**BASE, "requested_slot": "booking_slot"}
+    )
+    slots = {
+        **BASE,
+        "booking_slot": form[0]["booking_slot"],
+        "citizen_name": "李四",
+        "phone_masked": "138****4567",
+        "phone_sealed": seal(PHONE, SECRET),
+        "booking_token": "tok-2",
+    }
+    events = await ActionConfirmBooking().run(
+        CollectingDispatcher(), _tracker("/affirm", "affirm", slots), form_domain
+    )
+    ref = _set(events)["booking_ref"]
+    state = {"booking_ref": ref, "phone_sealed": seal(PHONE, SECRET)}
+    asked = CollectingDispatcher()
+    events = await ActionManageBooking().run(
+        asked, _tracker("我想改约", "reschedule_appointment", state), form_domain
+    )
+    assert asked.messages[0]["response"] == "utter_ask_new_time"
+    assert _set(events)["booking_op"] == "reschedule"
+    moved = CollectingDispatcher()
+    await ActionManageBooking().run(
+        moved,
+        _tracker("下周四下午三点", "inform_datetime", {**state, "booking_op": "reschedule"}),
+        form_domain,
+    )
+    assert moved.messages[0]["response"] == "utter_booking_rescheduled"
+    with Session(loaded_engine) as session:
+        row = session.scalar(select(Booking).where(Booking.ref == ref))
+        assert row is not None and row.slot_time == "15:00" and row.status == "booked"
