@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import tempfile
 import time
 import uuid
@@ -30,12 +29,11 @@ from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.store import load_catalog
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
-from chuangkou.settings import PROJECT_ROOT, Settings
+from chuangkou.settings import Settings
 from chuangkou.stack import (
     ModelPaths,
     StackConfig,
-    engine_env,
-    rasa_command,
+    run_training,
     running_stack,
     train_if_stale,
 )
@@ -126,25 +124,7 @@ async def _latencies(base: str) -> dict[str, Stats]:
 def _train_seconds() -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        subprocess.run(
-            rasa_command(
-                "train",
-                "--config",
-                "config.yml",
-                "--domain",
-                "bot/domain",
-                "--data",
-                "nlu_data/train",
-                "build/nlu/data",
-                "--out",
-                out,
-                "--force",
-            ),
-            cwd=PROJECT_ROOT,
-            env=engine_env(),
-            check=True,
-            capture_output=True,
-        )
+        run_training(Path(out), quiet=True)
         return time.perf_counter() - start
 
 

@@ -7,41 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import date, timedelta
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from chuangkou.booking.service import SlotKey, create_booking
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
-
-PG_ADMIN = os.environ.get("CHUANGKOU_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-@contextmanager
-def temporary_postgres() -> Iterator[str]:
-    """A PostgreSQL database of the benchmark's own, dropped afterwards."""
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"ck_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+from chuangkou.pgtemp import temporary_database
 
 
 def library_throughput(url: str, *, count: int = 300, threads: int = 1) -> float:
@@ -136,6 +115,11 @@ async def chat_throughput(base: str, *, conversations: int = 12, concurrency: in
     if not all(made):
         raise RuntimeError(f"only {sum(made)} of {len(made)} chat bookings succeeded")
     return len(made) / elapsed
+
+
+def temporary_postgres() -> Any:
+    """A PostgreSQL database of the benchmark's own, dropped afterwards."""
+    return temporary_database("ck_bench")
 
 
 def sqlite_url(folder: Path, name: str) -> str:

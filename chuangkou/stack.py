@@ -102,6 +102,32 @@ def rasa_command(*args: str) -> list[str]:
     return [str(ENGINE_VENV / "bin" / "rasa"), *args]
 
 
+def run_training(out_dir: Path, *, fixed_name: str | None = None, quiet: bool = False) -> None:
+    """Run a full ``rasa train`` of the project's training inputs into ``out_dir``.
+
+    Raises:
+        subprocess.CalledProcessError: When training fails.
+    """
+    args = [
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "bot/domain",
+        "--data",
+        "nlu_data/train",
+        "build/nlu/data",
+        "--out",
+        str(out_dir),
+        "--force",
+    ]
+    if fixed_name:
+        args += ["--fixed-model-name", fixed_name]
+    subprocess.run(
+        rasa_command(*args), cwd=PROJECT_ROOT, env=engine_env(), check=True, capture_output=quiet
+    )
+
+
 def train_if_stale(out_dir: Path, *, force: bool = False) -> bool:
     """Train the model when its inputs changed since the last training.
 
@@ -125,26 +151,7 @@ def train_if_stale(out_dir: Path, *, force: bool = False) -> bool:
     ):
         return False
     out_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        rasa_command(
-            "train",
-            "--config",
-            "config.yml",
-            "--domain",
-            "bot/domain",
-            "--data",
-            "nlu_data/train",
-            "build/nlu/data",
-            "--out",
-            str(out_dir),
-            "--fixed-model-name",
-            MODEL_NAME,
-            "--force",
-        ),
-        cwd=PROJECT_ROOT,
-        env=engine_env(),
-        check=True,
-    )
+    run_training(out_dir, fixed_name=MODEL_NAME)
     paths.fingerprint.write_text(current + "\n")
     return True
 
