@@ -13,8 +13,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.runtime import Services, services
 from chuangkou.catalog.store import CatalogNotLoaded
+from chuangkou.services import Services, services
 
 logger = logging.getLogger(__name__)
 Events = list[dict[str, Any]]

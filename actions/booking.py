@@ -23,7 +23,6 @@ from actions.base import CatalogAction, Events
 from actions.context import SLOT_DOCS, SLOT_ITEM, SLOT_OFFICE, TurnContext, user_text
 from actions.questions import item_buttons
 from actions.render import Renderer
-from actions.runtime import Services, services
 from chuangkou.booking.desk import Desk, SlotDecision
 from chuangkou.booking.service import (
     REF_ALPHABET,
@@ -41,6 +40,7 @@ from chuangkou.booking.timeparse import TimeProblem, parse_time_request
 from chuangkou.catalog.model import Item, Office
 from chuangkou.catalog.store import CatalogNotLoaded
 from chuangkou.privacy import check_mobile, unseal
+from chuangkou.services import Services, services
 from chuangkou.text import mask_phone
 
 SLOT_TIME = "booking_slot"

@@ -13,9 +13,9 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from actions.runtime import Services
 from chuangkou.catalog.matcher import ItemCandidate, ItemMatch
 from chuangkou.catalog.model import Item
+from chuangkou.services import Services
 
 SLOT_ITEM = "item_code"
 SLOT_SUB_ITEM = "sub_item_code"

@@ -18,9 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CatalogAction, Events
 from actions.context import SLOT_DOCS, SLOT_PENDING, TurnContext, resolve
 from actions.render import Renderer
-from actions.runtime import Services
 from chuangkou.catalog.doccheck import check, merge_state, read_possessions
 from chuangkou.catalog.model import Item
+from chuangkou.services import Services
 
 
 def item_buttons(ctx: TurnContext, render: Renderer) -> list[dict[str, str]]:

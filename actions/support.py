@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.base import CatalogAction, Events
 from actions.context import resolve
 from actions.render import Renderer
-from actions.runtime import Services
 from chuangkou.catalog.model import Item, Office
+from chuangkou.services import Services
 
 COMPLAINT_CATEGORY = "咨询投诉"
 

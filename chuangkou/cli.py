@@ -160,19 +160,22 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
         engine_port=int(port),
         actions_port=settings.actions_port,
         log_dir=settings.build_dir / "logs",
+        gateway_port=settings.gateway_port,
     )
     print("starting action server and engine (logs in build/logs) ...", flush=True)
     try:
+        gw = f"http://{settings.gateway_host}:{settings.gateway_port}"
         with running_stack(cfg) as base:
             print(
                 f"""
-chuangkou is running (127.0.0.1 only):
-  engine        {base}   (Rasa HTTP API and REST channel)
-  action server http://127.0.0.1:{settings.actions_port}/webhook
+chuangkou is running:
+  gateway       {gw}/api/openapi.json   (public API; WeChat connector at {gw}/wechat)
+  engine        {base}   (127.0.0.1 only: Rasa HTTP API and REST channel)
+  action server http://127.0.0.1:{settings.actions_port}/webhook   (127.0.0.1 only)
 Chat in a terminal:   make chat
 Or with curl:
-  curl -s {base}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
-       -d '{{"sender":"me","message":"电梯使用登记需要什么材料"}}'
+  curl -s {gw}/api/chat -H 'Content-Type: application/json' \\
+       -d '{{"message":"电梯使用登记需要什么材料"}}'
 Ctrl-C stops everything.""",
                 flush=True,
             )

@@ -29,6 +29,11 @@ class Settings:
         actions_port: The action server's port.
         slot_minutes: Length of a booking slot (``CHUANGKOU_SLOT_MINUTES``).
         horizon_days: How many days ahead people may book (``CHUANGKOU_BOOKING_HORIZON_DAYS``).
+        gateway_host: Where the public gateway listens (``CHUANGKOU_GATEWAY_HOST``).
+        gateway_port: Its port (``CHUANGKOU_GATEWAY_PORT``).
+        chat_rate_per_minute: Chat messages one client may send per minute.
+        wechat_token: The WeChat Official Account token (``CHUANGKOU_WECHAT_TOKEN``); the
+            connector answers 503 while it is not set.
         secret: Shared by the engine's channel and the action server to seal phone numbers
             (``CHUANGKOU_SECRET``; the stack runner provides one for the embedded profile).
     """
@@ -41,6 +46,10 @@ class Settings:
     secret: str = ""
     slot_minutes: int = 30
     horizon_days: int = 14
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    chat_rate_per_minute: int = 30
+    wechat_token: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,4 +73,10 @@ class Settings:
             secret=env.get("CHUANGKOU_SECRET", ""),
             slot_minutes=int(env.get("CHUANGKOU_SLOT_MINUTES", str(base.slot_minutes))),
             horizon_days=int(env.get("CHUANGKOU_BOOKING_HORIZON_DAYS", str(base.horizon_days))),
+            gateway_host=env.get("CHUANGKOU_GATEWAY_HOST", base.gateway_host),
+            gateway_port=int(env.get("CHUANGKOU_GATEWAY_PORT", str(base.gateway_port))),
+            chat_rate_per_minute=int(
+                env.get("CHUANGKOU_CHAT_RATE_PER_MINUTE", str(base.chat_rate_per_minute))
+            ),
+            wechat_token=env.get("CHUANGKOU_WECHAT_TOKEN", ""),
         )

@@ -191,6 +191,7 @@ class StackConfig:
     actions_port: int = 5055
     env: Mapping[str, str] | None = None
     log_dir: Path | None = None
+    gateway_port: int | None = None  # also start the public gateway when set
 
 
 @contextmanager
@@ -258,6 +259,23 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
         base = f"http://127.0.0.1:{cfg.engine_port}"
         wait_http(f"http://127.0.0.1:{cfg.actions_port}/health", startup_timeout, actions)
         wait_http(f"{base}/status", startup_timeout, engine)
+        if cfg.gateway_port is not None:
+            gateway = subprocess.Popen(
+                [str(APP_PYTHON), "-m", "chuangkou.gateway"],
+                cwd=PROJECT_ROOT,
+                env={
+                    **env,
+                    "CHUANGKOU_GATEWAY_PORT": str(cfg.gateway_port),
+                    "CHUANGKOU_ENGINE_PORT": str(cfg.engine_port),
+                },
+                stdout=_out("gateway"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            procs.append(gateway)
+            wait_http(
+                f"http://127.0.0.1:{cfg.gateway_port}/api/openapi.json", startup_timeout, gateway
+            )
         yield base
     finally:
         for proc in procs:

@@ -17,8 +17,8 @@ from actions.questions import (
     ActionResumeQuestion,
     ActionTimeLimit,
 )
-from actions.runtime import services
 from chuangkou.catalog.model import Catalog
+from chuangkou.services import services
 from chuangkou.settings import Settings
 from tests.utils.trackers import tracker
 

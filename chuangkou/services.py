@@ -1,7 +1,7 @@
-"""Process-wide services of the action server, built on first use (never at import).
+"""Process-wide services (catalog, matcher, booking desk), built on first use.
 
-rasa-sdk imports every module of this package at start-up, so nothing here connects to
-a database or builds a matcher until an action first runs.
+The action server and the gateway share these. rasa-sdk imports every action module at
+start-up, so nothing here connects to a database or builds a matcher until first used.
 """
 
 from __future__ import annotations

@@ -1,0 +1,27 @@
+"""Run the gateway: ``python -m chuangkou.gateway`` (``make run`` starts it for you)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from chuangkou.gateway.app import create_app
+from chuangkou.settings import Settings
+
+
+def main() -> None:
+    """Serve the gateway on the configured host and port."""
+    logging.basicConfig(level=logging.INFO)
+    settings = Settings.from_env()
+    web.run_app(
+        create_app(settings),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        print=None,
+        access_log=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

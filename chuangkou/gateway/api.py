@@ -1,0 +1,223 @@
+"""The public JSON API: chat relay, catalog search and items, offices, free slots."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import date
+from typing import Any
+
+from aiohttp import web
+
+from chuangkou.booking.desk import DeskError
+from chuangkou.booking.slots import now_local
+from chuangkou.catalog.matcher import describe
+from chuangkou.catalog.store import CatalogNotLoaded
+from chuangkou.catalog.views import item_json, office_json
+from chuangkou.gateway.engine_client import EngineUnavailable
+from chuangkou.gateway.keys import ENGINE, LIMITER, SETTINGS
+from chuangkou.gateway.openapi import spec
+from chuangkou.gateway.texts import text
+from chuangkou.services import Services, services
+
+MAX_MESSAGE_CHARS = 5000
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CHANNELS = ("widget", "kiosk", "clerk", "api")
+
+
+def _error(status: int, code: str, **values: str) -> web.HTTPException:
+    body = json.dumps({"error": code, "message": text(code, **values)}, ensure_ascii=False)
+    return _http(status, body)
+
+
+def _http(status: int, body: str) -> web.HTTPException:
+    classes: dict[int, type[web.HTTPException]] = {
+        400: web.HTTPBadRequest,
+        404: web.HTTPNotFound,
+        409: web.HTTPConflict,
+        413: web.HTTPRequestEntityTooLarge,
+        415: web.HTTPUnsupportedMediaType,
+        429: web.HTTPTooManyRequests,
+        503: web.HTTPServiceUnavailable,
+    }
+    cls = classes[status]
+    if cls is web.HTTPRequestEntityTooLarge:
+        return web.HTTPRequestEntityTooLarge(
+            max_size=0, actual_size=0, text=body, content_type="application/json"
+        )
+    return cls(text=body, content_type="application/json")
+
+
+def _services(request: web.Request) -> Services:
+    try:
+        return services(request.app[SETTINGS])
+    except CatalogNotLoaded:
+        raise _error(503, "engine_unavailable") from None
+
+
+def client_ip(request: web.Request) -> str:
+    """The client's address (the gateway is the public edge; no proxy headers trusted)."""
+    return request.remote or "unknown"
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """The request body as a JSON object, or a 4xx with a clear message."""
+    if request.content_type != "application/json":
+        raise _error(415, "unsupported_type")
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _error(400, "bad_json") from None
+    if not isinstance(body, dict):
+        raise _error(400, "bad_json")
+    return body
+
+
+def _bot_messages(raw: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Only what the pages render: text and buttons (title, payload)."""
+    out = []
+    for message in raw:
+        buttons = [
+            {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+            for b in message.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        out.append({"text": str(message.get("text") or ""), "buttons": buttons})
+    return out
+
+
+async def chat(request: web.Request) -> web.Response:
+    """Relay one message to the engine; one conversation per browser or kiosk session."""
+    body = await read_json(request)
+    message = body.get("message")
+    if not isinstance(message, str):
+        raise _error(400, "bad_field", field="message")
+    if len(message) > MAX_MESSAGE_CHARS:
+        raise _error(413, "too_large")
+    session_id = body.get("session_id") or uuid.uuid4().hex
+    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+        raise _error(400, "bad_field", field="session_id")
+    channel = body.get("channel", "widget")
+    if channel not in CHANNELS:
+        raise _error(400, "bad_field", field="channel")
+    limiter = request.app[LIMITER]
+    if not (limiter.allow(f"ip:{client_ip(request)}") and limiter.allow(f"s:{session_id}")):
+        raise _error(429, "rate_limited")
+    try:
+        raw = await request.app[ENGINE].send(f"{channel}-{session_id}", message, channel=channel)
+    except EngineUnavailable:
+        # The gateway stays up and says so politely; the person can try again.
+        return web.json_response(
+            {
+                "session_id": session_id,
+                "available": False,
+                "messages": [{"text": text("engine_unavailable"), "buttons": []}],
+            },
+            status=200,
+        )
+    return web.json_response(
+        {"session_id": session_id, "available": True, "messages": _bot_messages(raw)}
+    )
+
+
+async def catalog_search(request: web.Request) -> web.Response:
+    """Items matching a search text (names, aliases, codes, partial names)."""
+    query = request.query.get("q", "").strip()
+    if not query or len(query) > 100:
+        raise _error(400, "bad_field", field="q")
+    svc = _services(request)
+    match = svc.matcher.match_items(query)
+    rows = describe(match, svc.catalog)
+    seen = {r["code"] for r in rows}
+    for cand in svc.matcher.search(query):
+        item = svc.catalog.item(cand.item_code)
+        if item and item.code not in seen:
+            rows.append(
+                {
+                    "code": item.code,
+                    "name": item.name,
+                    "category": item.category,
+                    "sub_item": None,
+                    "score": cand.score,
+                    "via": cand.via,
+                }
+            )
+    return web.json_response({"query": query, "results": rows})
+
+
+async def catalog_item(request: web.Request) -> web.Response:
+    """The item JSON by code, name or alias; 409 with candidates when ambiguous."""
+    ref = request.match_info["ref"]
+    svc = _services(request)
+    item = svc.catalog.item(ref.upper())
+    if item is None and len(ref) <= 100:
+        match = svc.matcher.match_items(ref)
+        if match.ambiguous:
+            return web.json_response(
+                {
+                    "error": "ambiguous",
+                    "message": text("ambiguous"),
+                    "candidates": describe(match, svc.catalog),
+                },
+                status=409,
+            )
+        item = svc.catalog.item(match.best.item_code) if match.best else None
+    if item is None:
+        raise _error(404, "item_not_found")
+    return web.json_response(item_json(svc.catalog, item))
+
+
+async def offices(request: web.Request) -> web.Response:
+    """All offices with their windows, hours and addresses."""
+    svc = _services(request)
+    return web.json_response({"offices": [office_json(o) for o in svc.catalog.offices]})
+
+
+async def slots(request: web.Request) -> web.Response:
+    """Free seats per slot of a window on a day."""
+    svc = _services(request)
+    query = request.query
+    for name in ("office", "window", "date"):
+        if not query.get(name):
+            raise _error(400, "bad_field", field=name)
+    try:
+        day = date.fromisoformat(query["date"])
+    except ValueError:
+        raise _error(400, "bad_field", field="date") from None
+    desk = svc.desk
+    try:
+        office, window = desk.office(query["office"][:40]), desk.window(query["window"][:20])
+    except DeskError as exc:
+        raise _error(400, "bad_field", field=exc.code) from None
+    status = desk.book.day_status(office, day)
+    found = desk.book.slots(office, window, day, now_local())
+    return web.json_response(
+        {
+            "office": office.code,
+            "window": window,
+            "date": day.isoformat(),
+            "open": status.open,
+            "closed_reason": status.reason,
+            "schedule_known": status.schedule_known,
+            "slots": [
+                {"time": s.start.strftime("%H:%M"), "capacity": s.capacity, "free": s.free}
+                for s in found
+            ],
+        }
+    )
+
+
+async def openapi(_request: web.Request) -> web.Response:
+    """The OpenAPI document of the public API."""
+    return web.json_response(spec())
+
+
+def setup_routes(app: web.Application) -> None:
+    """Register the API routes."""
+    app.router.add_post("/api/chat", chat)
+    app.router.add_get("/api/catalog/search", catalog_search)
+    app.router.add_get("/api/catalog/items/{ref}", catalog_item)
+    app.router.add_get("/api/offices", offices)
+    app.router.add_get("/api/slots", slots)
+    app.router.add_get("/api/openapi.json", openapi)

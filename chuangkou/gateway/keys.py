@@ -1,0 +1,13 @@
+"""Typed application keys of the gateway."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from chuangkou.gateway.engine_client import EngineClient
+from chuangkou.gateway.ratelimit import RateLimiter
+from chuangkou.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+ENGINE = web.AppKey("engine", EngineClient)
+LIMITER = web.AppKey("limiter", RateLimiter)
