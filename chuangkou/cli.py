@@ -274,6 +274,29 @@ def _bookings_audit(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _clerk_add(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    from chuangkou.clerks import ClerkError, add_clerk
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
+    engine = engine_for(settings.database_url)
+    upgrade(engine)
+    try:
+        add_clerk(
+            engine,
+            username=args.username,
+            password=password,
+            display_name=args.name or args.username,
+            office_code=args.office,
+        )
+    except ClerkError as exc:
+        print(f"error: {exc.code}", file=sys.stderr)
+        return 1
+    print(f"clerk {args.username} added")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests and documentation)."""
     parser = argparse.ArgumentParser(prog="chuangkou", description="窗口助手 command line")
@@ -328,6 +351,16 @@ def build_parser() -> argparse.ArgumentParser:
     baudit = bsub.add_parser("audit", help="the audit log of a booking")
     baudit.add_argument("ref")
     baudit.set_defaults(func=_bookings_audit)
+
+    clerk = top.add_parser("clerk", help="clerk accounts for the console")
+    cadd = clerk.add_subparsers(dest="command", required=True).add_parser(
+        "add", help="create an account (password asked, or read from stdin)"
+    )
+    cadd.add_argument("username", help="lower-case letters, digits, . _ -")
+    cadd.add_argument("--name", help="display name")
+    cadd.add_argument("--office", help="office code the clerk works at (HG, TF …)")
+    cadd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    cadd.set_defaults(func=_clerk_add)
 
     train = top.add_parser("train", help="train the model when its inputs changed")
     train.add_argument("--force", action="store_true", help="train even if up to date")

@@ -34,6 +34,7 @@ class Settings:
         chat_rate_per_minute: Chat messages one client may send per minute.
         wechat_token: The WeChat Official Account token (``CHUANGKOU_WECHAT_TOKEN``); the
             connector answers 503 while it is not set.
+        secure_cookies: Mark the clerk session cookie Secure (set behind HTTPS).
         secret: Shared by the engine's channel and the action server to seal phone numbers
             (``CHUANGKOU_SECRET``; the stack runner provides one for the embedded profile).
     """
@@ -50,6 +51,7 @@ class Settings:
     gateway_port: int = 8080
     chat_rate_per_minute: int = 30
     wechat_token: str = ""
+    secure_cookies: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,4 +81,5 @@ class Settings:
                 env.get("CHUANGKOU_CHAT_RATE_PER_MINUTE", str(base.chat_rate_per_minute))
             ),
             wechat_token=env.get("CHUANGKOU_WECHAT_TOKEN", ""),
+            secure_cookies=env.get("CHUANGKOU_SECURE_COOKIES", "") in ("1", "true", "yes"),
         )

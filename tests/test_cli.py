@@ -182,3 +182,22 @@ def test_slot_length_is_configurable(loaded: Path) -> None:
     default = json.loads(_cli(loaded, *env_args).stdout)["slots"]
     hourly = json.loads(_cli(loaded, *env_args, CHUANGKOU_SLOT_MINUTES="60").stdout)["slots"]
     assert len(hourly) < len(default) and hourly[1]["time"] == "09:30"
+
+
+def test_clerk_add(tmp_path: Path) -> None:
+    def add(*args: str, password: str) -> subprocess.CompletedProcess[str]:
+        env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+        return subprocess.run(
+            [sys.executable, "-m", "chuangkou.cli", "clerk", "add", *args, "--password-stdin"],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=PROJECT_ROOT,
+            timeout=60,
+        )
+
+    assert add("wang", "--office", "HG", password="a-long-password").returncode == 0
+    assert "exists" in add("wang", password="a-long-password").stderr
+    assert "weak_password" in add("li", password="short").stderr
+    assert "bad_username" in add("Bad Name", password="a-long-password").stderr

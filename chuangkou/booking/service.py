@@ -372,3 +372,39 @@ def audit_log(engine: Engine, *, ref: str) -> list[dict[str, Any]]:
             {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
             for e in events
         ]
+
+
+def booking_phone(engine: Engine, *, ref: str) -> str:
+    """The clear phone number of one booking, for the clerk's page of that booking only.
+
+    Raises:
+        BookingError: ``not_found``.
+    """
+    with Session(engine) as session:
+        return _owned(session, ref, None).phone
+
+
+def recent_events(
+    engine: Engine, *, office_code: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """The newest audit events (optionally of one office), newest first."""
+    query = (
+        select(BookingEvent, Booking.ref, Booking.office_code)
+        .join(Booking, Booking.id == BookingEvent.booking_id)
+        .order_by(BookingEvent.id.desc())
+        .limit(limit)
+    )
+    if office_code:
+        query = query.where(Booking.office_code == office_code)
+    with Session(engine) as session:
+        return [
+            {
+                "ref": ref,
+                "office": office,
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "detail": e.detail,
+            }
+            for e, ref, office in session.execute(query)
+        ]

@@ -34,6 +34,8 @@ def _error(status: int, code: str, **values: str) -> web.HTTPException:
 def _http(status: int, body: str) -> web.HTTPException:
     classes: dict[int, type[web.HTTPException]] = {
         400: web.HTTPBadRequest,
+        401: web.HTTPUnauthorized,
+        403: web.HTTPForbidden,
         404: web.HTTPNotFound,
         409: web.HTTPConflict,
         413: web.HTTPRequestEntityTooLarge,

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from chuangkou.gateway import api, wechat
+from chuangkou.gateway import api, clerk, wechat
 from chuangkou.gateway.engine_client import EngineClient
 from chuangkou.gateway.keys import ENGINE, LIMITER, SETTINGS
 from chuangkou.gateway.ratelimit import RateLimiter
@@ -80,7 +80,9 @@ def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web
     Returns:
         The application.
     """
-    app = web.Application(middlewares=[errors, security_headers], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(
+        middlewares=[errors, security_headers, clerk.clerk_guard], client_max_size=MAX_BODY_BYTES
+    )
     app[SETTINGS] = settings
     app[ENGINE] = engine or EngineClient(settings.engine_url)
     app[LIMITER] = RateLimiter(settings.chat_rate_per_minute, 60.0)
@@ -92,5 +94,6 @@ def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web
 
     app.cleanup_ctx.append(engine_ctx)
     api.setup_routes(app)
+    clerk.setup_routes(app)
     wechat.setup_routes(app)
     return app

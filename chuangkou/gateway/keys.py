@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from chuangkou.clerks import ClerkView
 from chuangkou.gateway.engine_client import EngineClient
 from chuangkou.gateway.ratelimit import RateLimiter
 from chuangkou.settings import Settings
@@ -11,3 +12,4 @@ from chuangkou.settings import Settings
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", EngineClient)
 LIMITER = web.AppKey("limiter", RateLimiter)
+CLERK = web.RequestKey("clerk", ClerkView)
