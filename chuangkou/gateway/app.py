@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from chuangkou.gateway import api, clerk, wechat
+from chuangkou.gateway import api, clerk, pages, wechat
 from chuangkou.gateway.engine_client import EngineClient
 from chuangkou.gateway.keys import ENGINE, LIMITER, SETTINGS
 from chuangkou.gateway.ratelimit import RateLimiter
@@ -63,9 +63,13 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """CSP without inline script, no MIME sniffing, no framing, no referrer leaks."""
     response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.path in pages.EMBEDDABLE:
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "frame-ancestors 'none'", "frame-ancestors *")
+    else:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Frame-Options"] = "DENY"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -96,4 +100,5 @@ def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web
     api.setup_routes(app)
     clerk.setup_routes(app)
     wechat.setup_routes(app)
+    pages.setup_routes(app)
     return app

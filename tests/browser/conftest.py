@@ -1,0 +1,72 @@
+"""Browser tests: Debian's Chromium driven by Playwright, against a running stack + gateway."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chuangkou.catalog.files import read_catalog
+from chuangkou.catalog.store import load_catalog
+from chuangkou.db import make_engine
+from chuangkou.migrate import upgrade
+from chuangkou.settings import PROJECT_ROOT
+from chuangkou.stack import StackConfig, running_stack
+from tests.engine.conftest import free_port, model  # noqa: F401 - shared fixture
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = PROJECT_ROOT / "build" / "screenshots"
+pytestmark = pytest.mark.engine
+
+
+@pytest.fixture(scope="session")
+def site(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Engine, action server and gateway over a fresh database; yields URLs and the DB."""
+    db = tmp_path_factory.mktemp("browser") / "browser.db"
+    url = f"sqlite:///{db}"
+    engine = make_engine(url)
+    upgrade(engine)
+    load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source="browser")
+    port = free_port()
+    cfg = StackConfig(
+        model=model,
+        engine_port=free_port(),
+        actions_port=free_port(),
+        gateway_port=port,
+        env={"DATABASE_URL": url},
+        log_dir=tmp_path_factory.mktemp("browser-logs"),
+    )
+    with running_stack(cfg):
+        yield {"url": f"http://127.0.0.1:{port}", "engine": engine}
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from Debian (Playwright's own download is not available here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def shot(page: Any, name: str) -> None:
+    """Save a screenshot as a test artefact (build/screenshots, ignored by git)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
