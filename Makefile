@@ -18,7 +18,7 @@ ACTIONS_PORT ?= 5055
 export CHUANGKOU_ENGINE_PORT := $(ENGINE_PORT)
 export CHUANGKOU_ACTIONS_PORT := $(ACTIONS_PORT)
 
-.PHONY: help run test bench lint chat venvs catalog model train lock-app lock-engine clean
+.PHONY: help run test bench lint chat venvs catalog model train lock-app lock-engine clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,7 +61,13 @@ lint: venvs ## ruff and mypy
 	$(APP)/ruff format --check chuangkou actions tests
 	$(APP)/mypy
 
-test: model lint ## everything: lint, types, rasa data validate, NLU gate, stories, pytest
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not possible
+# here); CJK fonts so screenshots show Chinese.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq chromium fonts-noto-cjk; }
+
+test: model lint browser ## everything: lint, types, rasa data validate, NLU gate, stories, pytest
 	$(APP)/pytest -q -ra
 
 bench: model ## latency and training benchmarks; writes build/bench/report.md

@@ -17,6 +17,7 @@ from chuangkou.catalog.store import load_catalog
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.settings import PROJECT_ROOT
+from chuangkou.stack import ModelPaths, train_if_stale
 from tests.utils.domain import load_domain
 
 CATALOG_DIR = PROJECT_ROOT / "catalog"
@@ -62,3 +63,11 @@ def loaded_engine(sqlite_engine: Engine, catalog: Catalog) -> Engine:
     """A SQLite database holding the real catalog."""
     load_catalog(sqlite_engine, catalog, source="test")
     return sqlite_engine
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    """The trained model (trained here only if `make model` has not done it)."""
+    out = PROJECT_ROOT / "build" / "models"
+    train_if_stale(out)
+    return ModelPaths(out).model

@@ -65,7 +65,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response = await handler(request)
     if request.path in pages.EMBEDDABLE:
         response.headers["Content-Security-Policy"] = CSP.replace(
-            "frame-ancestors 'none'", "frame-ancestors *")
+            "frame-ancestors 'none'", "frame-ancestors *"
+        )
     else:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Frame-Options"] = "DENY"

@@ -17,7 +17,13 @@ async def chat_page(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "chat.html")
 
 
+async def clerk_page(_request: web.Request) -> web.FileResponse:
+    """The clerk console (its API needs a session; the page itself shows only a login)."""
+    return web.FileResponse(STATIC / "clerk.html")
+
+
 def setup_routes(app: web.Application) -> None:
     """Register the pages and the static files."""
     app.router.add_get("/", chat_page)
+    app.router.add_get("/clerk", clerk_page)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)

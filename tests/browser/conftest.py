@@ -15,7 +15,7 @@ from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import StackConfig, running_stack
-from tests.engine.conftest import free_port, model  # noqa: F401 - shared fixture
+from tests.engine.conftest import free_port
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "build" / "screenshots"

@@ -59,7 +59,11 @@ def test_enter_while_ime_composing_does_not_send(browser: Any, site: dict[str, A
 def test_script_in_chat_shows_as_text(browser: Any, site: dict[str, Any]) -> None:
     page = _open(browser, site)
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     attack = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
     page.fill("#input", attack)
     page.keyboard.press("Enter")

@@ -14,7 +14,7 @@ from chuangkou.catalog.store import load_catalog
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import ModelPaths, StackConfig, running_stack, train_if_stale
+from chuangkou.stack import StackConfig, running_stack
 
 pytestmark = pytest.mark.engine
 
@@ -25,14 +25,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-@pytest.fixture(scope="session")
-def model() -> Path:
-    """The trained model (trained here only if `make model` has not done it)."""
-    out = PROJECT_ROOT / "build" / "models"
-    train_if_stale(out)
-    return ModelPaths(out).model
 
 
 StackFactory = Callable[[Path, Path], AbstractContextManager[str]]
