@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
+import segno
 from aiohttp import web
 
 from chuangkou.booking.desk import DeskError
+from chuangkou.booking.service import BookingError, SlotKey, create_booking
 from chuangkou.booking.slots import now_local
 from chuangkou.catalog.matcher import describe
 from chuangkou.catalog.store import CatalogNotLoaded
-from chuangkou.catalog.views import item_json, office_json
+from chuangkou.catalog.views import item_json, item_summary, office_json
 from chuangkou.gateway.engine_client import EngineUnavailable
 from chuangkou.gateway.keys import ENGINE, LIMITER, SETTINGS
 from chuangkou.gateway.openapi import spec
 from chuangkou.gateway.texts import text
+from chuangkou.privacy import check_mobile
 from chuangkou.services import Services, services
 
 MAX_MESSAGE_CHARS = 5000
@@ -210,6 +215,81 @@ async def slots(request: web.Request) -> web.Response:
     )
 
 
+async def catalog_items(request: web.Request) -> web.Response:
+    """All items, by window (for browsing without typing)."""
+    svc = _services(request)
+    return web.json_response({"items": [item_summary(i) for i in svc.catalog.items]})
+
+
+NAME_OK = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{1,20}$")
+SLOT_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+async def create_booking_route(request: web.Request) -> web.Response:
+    """Book a slot (the kiosk's booking; the chat books through its own form)."""
+    body = await read_json(request)
+    if not request.app[LIMITER].allow(f"book:{client_ip(request)}"):
+        raise _error(429, "rate_limited")
+    fields = {k: body.get(k) for k in ("item_code", "office", "slot", "name", "phone", "key")}
+    for name, value in fields.items():
+        if not isinstance(value, str) or not value:
+            raise _error(400, "bad_field", field=name)
+    checked = check_mobile(str(fields["phone"]))
+    if checked.problem:
+        raise _error(400, f"phone_{checked.problem}")
+    if not NAME_OK.match(str(fields["name"])):
+        raise _error(400, "bad_field", field="name")
+    if not SLOT_RE.match(str(fields["slot"])) or not KEY_RE.match(str(fields["key"])):
+        raise _error(400, "bad_field", field="slot/key")
+    svc = _services(request)
+    desk = svc.desk
+    item = svc.catalog.item(str(fields["item_code"]).upper()[:8])
+    try:
+        office = desk.office(str(fields["office"])[:40])
+        moment = datetime.strptime(str(fields["slot"]), "%Y-%m-%d %H:%M")
+    except (DeskError, ValueError):
+        raise _error(400, "bad_field", field="office/slot") from None
+    if item is None or item.stopped or office not in svc.catalog.accepting_offices(item):
+        raise _error(400, "bad_field", field="item_code")
+    free = [
+        s
+        for s in desk.book.slots(office, item.window, moment.date(), now_local())
+        if s.start == moment.time() and s.free
+    ]
+    if not free or not desk.book.in_horizon(moment.date(), now_local()):
+        raise _error(409, "booking_slot_full")
+    try:
+        booking = create_booking(
+            desk.engine,
+            slot=SlotKey(office.code, item.window, moment.date(), moment.time()),
+            capacity=desk.capacity(office, item.window),
+            item_code=item.code,
+            item_name=item.name,
+            citizen_name=str(fields["name"]),
+            phone=checked.digits,
+            channel=str(body.get("channel") or "kiosk")[:20],
+            actor="citizen:kiosk",
+            idempotency_key=f"api:{fields['key']}",
+            max_active=desk.policy.max_active_per_phone,
+        )
+    except BookingError as exc:
+        raise _error(409, f"booking_{exc.code}") from None
+    return web.json_response(booking.as_dict(), status=201)
+
+
+async def checklist_qr(request: web.Request) -> web.Response:
+    """A QR code (SVG) that opens this checklist on a phone."""
+    item = request.query.get("item", "")[:8]
+    if not re.match(r"^[A-Z]{2}\d{2}$", item):
+        raise _error(400, "bad_field", field="item")
+    query = urlencode({k: request.query.get(k, "")[:300] for k in ("item", "type", "have")})
+    url = f"{request.scheme}://{request.host}/checklist?{query}"
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2)
+    return web.Response(body=buffer.getvalue(), content_type="image/svg+xml")
+
+
 async def openapi(_request: web.Request) -> web.Response:
     """The OpenAPI document of the public API."""
     return web.json_response(spec())
@@ -219,6 +299,9 @@ def setup_routes(app: web.Application) -> None:
     """Register the API routes."""
     app.router.add_post("/api/chat", chat)
     app.router.add_get("/api/catalog/search", catalog_search)
+    app.router.add_get("/api/catalog/items", catalog_items)
+    app.router.add_post("/api/bookings", create_booking_route)
+    app.router.add_get("/api/checklist-qr", checklist_qr)
     app.router.add_get("/api/catalog/items/{ref}", catalog_item)
     app.router.add_get("/api/offices", offices)
     app.router.add_get("/api/slots", slots)

@@ -110,6 +110,78 @@ def spec() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/catalog/items": {
+                "get": {
+                    "summary": "All items (code, name, category, status).",
+                    "responses": {"200": _json({"type": "object"}), "503": _ERROR},
+                }
+            },
+            "/api/bookings": {
+                "post": {
+                    "summary": "Book a slot (used by the hall kiosk).",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": [
+                                        "item_code",
+                                        "office",
+                                        "slot",
+                                        "name",
+                                        "phone",
+                                        "key",
+                                    ],
+                                    "properties": {
+                                        "item_code": {"type": "string"},
+                                        "office": {"type": "string"},
+                                        "slot": {"type": "string"},
+                                        "name": {"type": "string"},
+                                        "phone": {"type": "string"},
+                                        "key": {
+                                            "type": "string",
+                                            "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                                        },
+                                        "channel": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json({"type": "object"}),
+                        "400": _ERROR,
+                        "409": _ERROR,
+                        "413": _ERROR,
+                        "415": _ERROR,
+                        "429": _ERROR,
+                        "503": _ERROR,
+                    },
+                }
+            },
+            "/api/checklist-qr": {
+                "get": {
+                    "summary": "QR code (SVG) opening a checklist on a phone.",
+                    "parameters": [
+                        {
+                            "name": "item",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {"name": "type", "in": "query", "schema": {"type": "string"}},
+                        {"name": "have", "in": "query", "schema": {"type": "string"}},
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "SVG",
+                            "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+                        },
+                        "400": _ERROR,
+                    },
+                }
+            },
             "/api/offices": {
                 "get": {
                     "summary": "Offices, windows, hours and addresses.",

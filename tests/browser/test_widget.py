@@ -59,6 +59,7 @@ def test_enter_while_ime_composing_does_not_send(browser: Any, site: dict[str, A
 def test_script_in_chat_shows_as_text(browser: Any, site: dict[str, Any]) -> None:
     page = _open(browser, site)
     dialogs: list[str] = []
+
     def on_dialog(dialog: Any) -> None:
         dialogs.append(dialog.message)
         dialog.dismiss()

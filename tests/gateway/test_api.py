@@ -128,3 +128,71 @@ async def test_openapi_matches_the_routes(client: Client) -> None:
     }
     documented = {(m, p) for p, ops in served["paths"].items() for m in ops}
     assert routes == documented
+
+
+async def _free_slot(client: Client) -> str:
+    from datetime import date, timedelta
+
+    for offset in range(1, 15):
+        day = (date.today() + timedelta(days=offset)).isoformat()
+        data = await (
+            await client.get(
+                "/api/slots", params={"office": "HG", "window": "行政服务", "date": day}
+            )
+        ).json()
+        free = [s for s in data["slots"] if s["free"]]
+        if free:
+            return f"{day} {free[0]['time']}"
+    raise AssertionError("no free slot in the horizon")
+
+
+async def test_kiosk_booking_once_per_key(client: Client) -> None:
+    slot = await _free_slot(client)
+    body = {
+        "item_code": "FW01",
+        "office": "HG",
+        "slot": slot,
+        "name": "张三",
+        "phone": "13812344567",
+        "key": "kiosk-key-0001",
+        "channel": "kiosk",
+    }
+    first = await client.post("/api/bookings", json=body)
+    again = await client.post("/api/bookings", json=body)
+    assert first.status == 201 and again.status == 201
+    a, b = await first.json(), await again.json()
+    assert a["ref"] == b["ref"] and a["phone_masked"] == "138****4567"
+    assert "13812344567" not in str(a)
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"phone": "0713-8661204"}, "phone_landline"),
+        ({"phone": "12345"}, "phone_invalid"),
+        ({"name": "<script>"}, "bad_field"),
+        ({"slot": "2026-02-30 09:00"}, "bad_field"),
+        ({"slot": "2020-01-06 09:00"}, "booking_slot_full"),
+        ({"item_code": "FW05"}, "bad_field"),
+        ({"key": "x"}, "bad_field"),
+    ],
+)
+async def test_kiosk_booking_bad_input(client: Client, change: dict[str, str], error: str) -> None:
+    body = {
+        "item_code": "FW01",
+        "office": "HG",
+        "slot": "2030-12-02 09:00",
+        "name": "张三",
+        "phone": "13812344567",
+        "key": "kiosk-key-0002",
+    } | change
+    resp = await client.post("/api/bookings", json=body)
+    assert resp.status in (400, 409) and (await resp.json())["error"] == error
+
+
+async def test_checklist_qr_is_an_svg_of_our_own_checklist_url(client: Client) -> None:
+    resp = await client.get("/api/checklist-qr", params={"item": "FW01", "type": "新办"})
+    assert resp.status == 200 and resp.content_type == "image/svg+xml"
+    assert (await resp.text()).lstrip().startswith("<?xml") or "<svg" in await resp.text()
+    bad = await client.get("/api/checklist-qr", params={"item": "https://evil.example"})
+    assert bad.status == 400

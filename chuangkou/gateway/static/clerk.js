@@ -4,7 +4,10 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const STATUS = { booked: "已预约", arrived: "已到达", served: "已办结", cancelled: "已取消", no_show: "未到" };
+  const STATUS = { booked: "已预约", arrived: "已到达", served: "已办结", cancelled: "已取消", no_show: "未到",
+    created: "创建预约", rescheduled: "改约" };
+  // Times are stored in UTC; the bureaus work in Asia/Shanghai.
+  const when = (iso) => new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
   const ACTIONS = { arrived: "到达", served: "办结", no_show: "未到" };
   const NEXT = { booked: ["arrived", "no_show"], arrived: ["served"] };
   let csrf = null;
@@ -110,7 +113,7 @@
     box.append(el("h3", "预约 " + b.ref), el("p", b.day + " " + b.start + " · " + b.item_name),
       el("p", "姓名：" + b.citizen_name + "  手机：" + b.phone));
     const list = el("ul");
-    for (const e of b.audit) list.appendChild(el("li", e.at.replace("T", " ").slice(0, 19) + " " + e.action + " · " + e.actor));
+    for (const e of b.audit) list.appendChild(el("li", when(e.at) + " " + (STATUS[e.action] || e.action) + " · " + e.actor));
     box.appendChild(list);
   }
 
@@ -120,7 +123,7 @@
     body.replaceChildren();
     for (const e of (result.data.events || [])) {
       const tr = document.createElement("tr");
-      tr.append(el("td", e.at.replace("T", " ").slice(0, 19)), el("td", e.ref),
+      tr.append(el("td", when(e.at)), el("td", e.ref),
         el("td", STATUS[e.action] || e.action), el("td", e.actor));
       body.appendChild(tr);
     }
