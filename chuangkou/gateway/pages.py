@@ -22,8 +22,20 @@ async def clerk_page(_request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "clerk.html")
 
 
+async def kiosk_page(_request: web.Request) -> web.FileResponse:
+    """The hall kiosk (touch only)."""
+    return web.FileResponse(STATIC / "kiosk.html")
+
+
+async def checklist_page(_request: web.Request) -> web.FileResponse:
+    """A document checklist opened from the kiosk's QR code."""
+    return web.FileResponse(STATIC / "checklist.html")
+
+
 def setup_routes(app: web.Application) -> None:
     """Register the pages and the static files."""
+    app.router.add_get("/kiosk", kiosk_page)
+    app.router.add_get("/checklist", checklist_page)
     app.router.add_get("/", chat_page)
     app.router.add_get("/clerk", clerk_page)
     app.router.add_static("/static/", STATIC, follow_symlinks=False)

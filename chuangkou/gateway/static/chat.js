@@ -11,10 +11,13 @@
   const input = document.getElementById("input");
   const typing = document.getElementById("typing");
   const channel = document.body.dataset.channel || "widget";
+  // The kiosk keeps nothing in browser storage: its conversation lives in memory only.
+  const memoryOnly = document.body.dataset.storage === "memory";
 
   let state = load();
 
   function load() {
+    if (memoryOnly) return { sessionId: null, items: [], lastAt: 0 };
     try {
       const saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
       if (saved && Array.isArray(saved.items)) return saved;
@@ -23,6 +26,7 @@
   }
 
   function save() {
+    if (memoryOnly) return;
     try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* full */ }
   }
 
@@ -129,16 +133,27 @@
     }
   }, true);
 
-  window.chuangkouChat = { send: send, reset: function () {
-    sessionStorage.removeItem(STORE);
-    state = { sessionId: null, items: [], lastAt: 0 };
-    log.replaceChildren();
-  } };
+  window.chuangkouChat = {
+    send: send,
+    // Forget the conversation here and in the engine (the kiosk's idle wipe).
+    wipe: async function () {
+      const old = state.sessionId;
+      if (!memoryOnly) sessionStorage.removeItem(STORE);
+      state = { sessionId: null, items: [], lastAt: 0, renderedAt: 0 };
+      log.replaceChildren();
+      input.value = "";
+      if (old) {
+        await fetch("/api/chat", { method: "POST", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ message: "/restart", session_id: old, channel: channel }) })
+          .catch(() => null);
+      }
+    },
+  };
 
   state.renderedAt = 0;
   if (state.items.length) {
     state.items.forEach((item, i) => render(item, i < state.items.length - 1));
-  } else {
+  } else if (!document.body.dataset.noGreet) {
     send("/greet", "");
   }
 })();
