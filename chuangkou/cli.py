@@ -169,7 +169,10 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
             print(
                 f"""
 chuangkou is running:
-  gateway       {gw}/api/openapi.json   (public API; WeChat connector at {gw}/wechat)
+  chat widget   {gw}/
+  hall kiosk    {gw}/kiosk
+  clerk console {gw}/clerk   (accounts: .venv-app/bin/chuangkou clerk add NAME --office HG)
+  public API    {gw}/api/openapi.json   (WeChat connector at {gw}/wechat)
   engine        {base}   (127.0.0.1 only: Rasa HTTP API and REST channel)
   action server http://127.0.0.1:{settings.actions_port}/webhook   (127.0.0.1 only)
 Chat in a terminal:   make chat
