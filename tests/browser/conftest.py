@@ -36,7 +36,9 @@ def site(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
         engine_port=free_port(),
         actions_port=free_port(),
         gateway_port=port,
-        env={"DATABASE_URL": url},
+        # Pages and the fuzzer share one address: the rate limit has its own test
+        # (tests/gateway/test_api.py).
+        env={"DATABASE_URL": url, "CHUANGKOU_CHAT_RATE_PER_MINUTE": "100000"},
         log_dir=tmp_path_factory.mktemp("browser-logs"),
     )
     with running_stack(cfg):
@@ -44,9 +46,13 @@ def site(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Chromium from Debian (Playwright's own download is not available here)."""
+    """Headless Chromium from Debian (Playwright's own download is not available here).
+
+    Module-scoped: Playwright's sync API keeps an event loop alive while open, which must
+    be gone before the asyncio tests of other folders run.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
