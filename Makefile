@@ -13,6 +13,14 @@ ENGINE := .venv-engine/bin
 CK := $(APP)/chuangkou
 export RASA_TELEMETRY_ENABLED := false
 
+# PROFILE=cluster: 2 engines sharing trackers (PostgreSQL) and locks (Redis), catalog and
+# bookings on PostgreSQL. The default embedded profile uses one engine and SQLite.
+PROFILE ?= embedded
+export CHUANGKOU_PROFILE := $(PROFILE)
+ifeq ($(PROFILE),cluster)
+export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/chuangkou
+endif
+
 ENGINE_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 export CHUANGKOU_ENGINE_PORT := $(ENGINE_PORT)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -141,6 +142,28 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cluster_env(settings: Settings) -> dict[str, str]:
+    """Environment of the scale-out profile: trackers in PostgreSQL, locks in Redis."""
+    from sqlalchemy.engine import make_url
+
+    from chuangkou.pgtemp import ensure_database
+
+    app = make_url(settings.database_url)
+    tracker_db = os.environ.get("CHUANGKOU_TRACKER_DB", "chuangkou_trackers")
+    ensure_database(app.set(database=tracker_db).render_as_string(hide_password=False))
+    return {
+        "CHUANGKOU_PG_HOST": app.host or "127.0.0.1",
+        "CHUANGKOU_PG_PORT": str(app.port or 5432),
+        "CHUANGKOU_PG_USER": app.username or "postgres",
+        "CHUANGKOU_PG_PASSWORD": app.password or "",
+        "CHUANGKOU_TRACKER_DB": tracker_db,
+        "CHUANGKOU_REDIS_HOST": os.environ.get("CHUANGKOU_REDIS_HOST", "127.0.0.1"),
+        "CHUANGKOU_REDIS_PORT": os.environ.get("CHUANGKOU_REDIS_PORT", "6379"),
+        "CHUANGKOU_REDIS_DB": os.environ.get("CHUANGKOU_REDIS_DB", "0"),
+        "CHUANGKOU_LOCK_PREFIX": "chuangkou",
+    }
+
+
 def _raise_interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -155,12 +178,16 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     from chuangkou.stack import ModelPaths, StackConfig, running_stack
 
     port = settings.engine_url.rsplit(":", 1)[1]
+    cluster = os.environ.get("CHUANGKOU_PROFILE", "embedded") == "cluster"
     cfg = StackConfig(
         model=ModelPaths(settings.build_dir / "models").model,
         engine_port=int(port),
         actions_port=settings.actions_port,
         log_dir=settings.build_dir / "logs",
         gateway_port=settings.gateway_port,
+        extra_engine_ports=(int(port) + 1,) if cluster else (),
+        endpoints="bot/endpoints.cluster.yml" if cluster else "bot/endpoints.yml",
+        env=cluster_env(settings) if cluster else None,
     )
     print("starting action server and engine (logs in build/logs) ...", flush=True)
     try:

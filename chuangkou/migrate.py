@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from chuangkou.pgtemp import ensure_database
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -17,6 +19,7 @@ def upgrade(engine: Engine) -> None:
     Args:
         engine: The database to upgrade.
     """
+    ensure_database(engine.url.render_as_string(hide_password=False))
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:

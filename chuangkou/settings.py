@@ -26,6 +26,8 @@ class Settings:
         catalog_dir: The catalog's data files.
         build_dir: Generated artefacts (jieba dictionary, lookups, DB, models).
         engine_url: The Rasa engine's HTTP API, on 127.0.0.1 only.
+        engine_urls: All engines when there are several (cluster profile,
+            ``CHUANGKOU_ENGINE_URLS``); the gateway spreads conversations over them.
         actions_port: The action server's port.
         slot_minutes: Length of a booking slot (``CHUANGKOU_SLOT_MINUTES``).
         horizon_days: How many days ahead people may book (``CHUANGKOU_BOOKING_HORIZON_DAYS``).
@@ -43,6 +45,7 @@ class Settings:
     catalog_dir: Path = PROJECT_ROOT / "catalog"
     build_dir: Path = PROJECT_ROOT / "build"
     engine_url: str = "http://127.0.0.1:5005"
+    engine_urls: tuple[str, ...] = ()
     actions_port: int = 5055
     secret: str = ""
     slot_minutes: int = 30
@@ -71,6 +74,9 @@ class Settings:
             catalog_dir=Path(env.get("CHUANGKOU_CATALOG_DIR") or base.catalog_dir),
             build_dir=Path(env.get("CHUANGKOU_BUILD_DIR") or base.build_dir),
             engine_url=f"http://127.0.0.1:{int(engine_port)}",
+            engine_urls=tuple(
+                u.strip() for u in env.get("CHUANGKOU_ENGINE_URLS", "").split(",") if u.strip()
+            ),
             actions_port=int(env.get("CHUANGKOU_ACTIONS_PORT", str(base.actions_port))),
             secret=env.get("CHUANGKOU_SECRET", ""),
             slot_minutes=int(env.get("CHUANGKOU_SLOT_MINUTES", str(base.slot_minutes))),

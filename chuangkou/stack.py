@@ -192,6 +192,8 @@ class StackConfig:
     env: Mapping[str, str] | None = None
     log_dir: Path | None = None
     gateway_port: int | None = None  # also start the public gateway when set
+    extra_engine_ports: tuple[int, ...] = ()  # more engines (cluster profile)
+    endpoints: str = "bot/endpoints.yml"
 
 
 @contextmanager
@@ -234,31 +236,38 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
             start_new_session=True,
         )
         procs.append(actions)
-        engine = subprocess.Popen(
-            rasa_command(
-                "run",
-                "--enable-api",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(cfg.engine_port),
-                "--model",
-                str(cfg.model),
-                "--endpoints",
-                "bot/endpoints.yml",
-                "--credentials",
-                "bot/credentials.yml",
-            ),
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=_out("engine"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        procs.append(engine)
+        engines: list[subprocess.Popen[bytes]] = []
+        for index, port in enumerate((cfg.engine_port, *cfg.extra_engine_ports)):
+            engine = subprocess.Popen(
+                rasa_command(
+                    "run",
+                    "--enable-api",
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "--model",
+                    str(cfg.model),
+                    "--endpoints",
+                    cfg.endpoints,
+                    "--credentials",
+                    "bot/credentials.yml",
+                ),
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=_out(f"engine{index or ''}"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            procs.append(engine)
+            engines.append(engine)
         base = f"http://127.0.0.1:{cfg.engine_port}"
         wait_http(f"http://127.0.0.1:{cfg.actions_port}/health", startup_timeout, actions)
-        wait_http(f"{base}/status", startup_timeout, engine)
+        for engine, port in zip(engines, (cfg.engine_port, *cfg.extra_engine_ports), strict=True):
+            wait_http(f"http://127.0.0.1:{port}/status", startup_timeout, engine)
+        engine_urls = ",".join(
+            f"http://127.0.0.1:{p}" for p in (cfg.engine_port, *cfg.extra_engine_ports)
+        )
         if cfg.gateway_port is not None:
             gateway = subprocess.Popen(
                 [str(APP_PYTHON), "-m", "chuangkou.gateway"],
@@ -267,6 +276,7 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
                     **env,
                     "CHUANGKOU_GATEWAY_PORT": str(cfg.gateway_port),
                     "CHUANGKOU_ENGINE_PORT": str(cfg.engine_port),
+                    "CHUANGKOU_ENGINE_URLS": engine_urls,
                 },
                 stdout=_out("gateway"),
                 stderr=subprocess.STDOUT,

@@ -89,7 +89,7 @@ def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web
         middlewares=[errors, security_headers, clerk.clerk_guard], client_max_size=MAX_BODY_BYTES
     )
     app[SETTINGS] = settings
-    app[ENGINE] = engine or EngineClient(settings.engine_url)
+    app[ENGINE] = engine or EngineClient(settings.engine_url, more_urls=settings.engine_urls)
     app[LIMITER] = RateLimiter(settings.chat_rate_per_minute, 60.0)
 
     async def engine_ctx(app: web.Application) -> AsyncIterator[None]:

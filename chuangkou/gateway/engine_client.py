@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +15,22 @@ class EngineUnavailable(Exception):
 
 @dataclass
 class EngineClient:
-    """A pooled HTTP client to the engine (one per gateway process)."""
+    """A pooled HTTP client to the engine(s) (one per gateway process).
+
+    With several engines (cluster profile) each conversation goes to the engine its id
+    hashes to; any engine could serve it (trackers and locks are shared), so this only
+    spreads the load.
+    """
 
     base_url: str
     timeout_s: float = 8.0
+    more_urls: tuple[str, ...] = ()
     _session: aiohttp.ClientSession | None = None
+
+    def url_for(self, sender: str) -> str:
+        """The engine a conversation goes to."""
+        urls = (self.base_url, *[u for u in self.more_urls if u != self.base_url])
+        return urls[zlib.crc32(sender.encode("utf-8")) % len(urls)]
 
     async def start(self) -> None:
         """Open the connection pool."""
@@ -45,7 +57,7 @@ class EngineClient:
         timeout = aiohttp.ClientTimeout(total=timeout_s or self.timeout_s)
         try:
             async with self._session.post(
-                f"{self.base_url}/webhooks/rest/webhook", json=body, timeout=timeout
+                f"{self.url_for(sender)}/webhooks/rest/webhook", json=body, timeout=timeout
             ) as resp:
                 if resp.status >= 400:
                     raise EngineUnavailable(f"engine answered {resp.status}")

@@ -1,0 +1,121 @@
+"""Scale-out profile: two engines sharing trackers (PostgreSQL) and locks (Redis).
+
+Catalog and bookings are on PostgreSQL too; the gateway spreads conversations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from chuangkou.catalog.files import read_catalog
+from chuangkou.catalog.store import load_catalog
+from chuangkou.chat import send
+from chuangkou.db import make_engine
+from chuangkou.migrate import upgrade
+from chuangkou.pgtemp import temporary_database
+from chuangkou.settings import PROJECT_ROOT
+from chuangkou.stack import StackConfig, running_stack
+from tests.engine.conftest import free_port
+
+pytestmark = [pytest.mark.engine, pytest.mark.postgres]
+
+
+def _texts(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(str(m.get("text", "")) for m in messages)
+
+
+@pytest.fixture(scope="module")
+def cluster(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    with ExitStack() as stack:
+        app_url = stack.enter_context(temporary_database("ck_cluster_app"))
+        tracker_url = stack.enter_context(temporary_database("ck_cluster_trackers"))
+        engine = make_engine(app_url)
+        upgrade(engine)
+        load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source="cluster")
+        engine.dispose()
+        tracker_db = tracker_url.rsplit("/", 1)[1]
+        ports = (free_port(), free_port())
+        gateway = free_port()
+        cfg = StackConfig(
+            model=model,
+            engine_port=ports[0],
+            extra_engine_ports=(ports[1],),
+            actions_port=free_port(),
+            gateway_port=gateway,
+            endpoints="bot/endpoints.cluster.yml",
+            env={
+                "DATABASE_URL": app_url,
+                "CHUANGKOU_PROFILE": "cluster",
+                "CHUANGKOU_PG_HOST": "127.0.0.1",
+                "CHUANGKOU_PG_PORT": "5432",
+                "CHUANGKOU_PG_USER": "postgres",
+                "CHUANGKOU_PG_PASSWORD": "",
+                "CHUANGKOU_TRACKER_DB": tracker_db,
+                "CHUANGKOU_REDIS_HOST": "127.0.0.1",
+                "CHUANGKOU_REDIS_PORT": "6379",
+                "CHUANGKOU_REDIS_DB": "0",
+                "CHUANGKOU_LOCK_PREFIX": f"ck{uuid.uuid4().hex[:8]}",
+                "CHUANGKOU_CHAT_RATE_PER_MINUTE": "100000",
+            },
+            log_dir=tmp_path_factory.mktemp("cluster-logs"),
+        )
+        logs = cfg.log_dir
+        with running_stack(cfg):
+            yield {
+                "engines": [f"http://127.0.0.1:{p}" for p in ports],
+                "gateway": f"http://127.0.0.1:{gateway}",
+                "logs": logs,
+            }
+
+
+def test_turns_alternating_between_engines_keep_state(cluster: dict[str, Any]) -> None:
+    a, b = cluster["engines"]
+    sender = f"alt-{uuid.uuid4().hex[:8]}"
+    asked = send(a, sender, "电梯使用登记需要什么材料")
+    assert "新办" in [btn["title"] for m in asked for btn in m.get("buttons", [])]
+    answer = _texts(send(b, sender, '/choose_business_type{"business_type":"新办"}'))
+    assert "特种设备使用登记表" in answer  # engine B knew the item engine A had resolved
+    send(a, sender, "我想预约")  # the item is known: the form asks for the office
+    asked_time = send(b, sender, '/choose_office{"office_code":"HG"}')
+    assert any(
+        btn["payload"].startswith("/choose_slot")
+        for m in asked_time
+        for btn in m.get("buttons", [])
+    )  # form state carried across engines
+    name = _texts(send(a, sender, asked_time[0]["buttons"][0]["payload"]))
+    assert "姓名" in name
+
+
+async def test_fifty_concurrent_conversations_through_the_gateway(
+    cluster: dict[str, Any],
+) -> None:
+    url = f"{cluster['gateway']}/api/chat"
+
+    async def conversation(session: aiohttp.ClientSession, i: int) -> bool:
+        sid = f"load{i:03d}{uuid.uuid4().hex[:8]}"
+        first = await (
+            await session.post(url, json={"message": "叉车证需要什么材料", "session_id": sid})
+        ).json()
+        second = await (
+            await session.post(url, json={"message": "多久能办好", "session_id": sid})
+        ).json()
+        return bool(
+            first["available"]
+            and second["available"]
+            and "工作日" in " ".join(m["text"] for m in second["messages"])
+        )
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        results = await asyncio.gather(*(conversation(session, i) for i in range(50)))
+    assert all(results), f"{results.count(False)} of 50 conversations lost a turn"
+    for log in Path(cluster["logs"]).glob("engine*.log"):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        assert "LockError" not in text and "Traceback" not in text, log.name
