@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,7 +21,16 @@ Events = list[dict[str, Any]]
 
 
 class CatalogAction(Action, ABC):
-    """An action that reads the catalog; subclasses implement :meth:`act`."""
+    """An action that reads the catalog; subclasses implement :meth:`act`.
+
+    Subclasses name themselves with ``action_name`` (or override :meth:`name`).
+    """
+
+    action_name: ClassVar[str] = ""
+
+    def name(self) -> str:
+        """The action's name in the domain."""
+        return self.action_name
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

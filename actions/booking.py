@@ -465,9 +465,7 @@ class ActionAskBookingSlot(_AskAction):
 class ActionBookingSummary(CatalogAction):
     """Show what will be booked and wait for a yes; a fresh key makes the confirm idempotent."""
 
-    def name(self) -> str:
-        """The action name."""
-        return "action_booking_summary"
+    action_name = "action_booking_summary"
 
     def act(
         self,
@@ -525,9 +523,7 @@ def _form_reset() -> Events:
 class ActionConfirmBooking(CatalogAction):
     """Book after the person said yes: one transaction, idempotent per summary."""
 
-    def name(self) -> str:
-        """The action name."""
-        return "action_confirm_booking"
+    action_name = "action_confirm_booking"
 
     def act(
         self,
@@ -605,9 +601,7 @@ def _lacking(docs_state: Any) -> list[str]:
 class ActionBookingAborted(CatalogAction):
     """The person does not want to book now: forget the form's values."""
 
-    def name(self) -> str:
-        """The action name."""
-        return "action_booking_aborted"
+    action_name = "action_booking_aborted"
 
     def act(
         self,
@@ -631,9 +625,7 @@ OPS = {
 class ActionManageBooking(CatalogAction):
     """Check, cancel or reschedule a booking by reference + phone (or this conversation's)."""
 
-    def name(self) -> str:
-        """The action name."""
-        return "action_manage_booking"
+    action_name = "action_manage_booking"
 
     def act(
         self,

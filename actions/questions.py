@@ -339,9 +339,7 @@ class ActionResumeQuestion(CatalogAction):
     With nothing pending, a bare item name asks what the item needs.
     """
 
-    def name(self) -> str:
-        """The action name."""
-        return "action_resume_question"
+    action_name = "action_resume_question"
 
     def act(
         self,

@@ -23,9 +23,7 @@ def _office(svc: Services, code: str | None) -> Office:
 class ActionComplain(CatalogAction):
     """Route a complaint: the matching 咨询投诉 item's channel, and the local window."""
 
-    def name(self) -> str:
-        """The action name."""
-        return "action_complain"
+    action_name = "action_complain"
 
     def act(
         self,
@@ -62,9 +60,7 @@ class ActionComplain(CatalogAction):
 class ActionHumanHandoff(CatalogAction):
     """Give the phone, place and hours of the window that handles the current topic."""
 
-    def name(self) -> str:
-        """The action name."""
-        return "action_human_handoff"
+    action_name = "action_human_handoff"
 
     def act(
         self,

@@ -76,23 +76,7 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
 def _search(settings: Settings, args: argparse.Namespace) -> int:
     catalog = _cache(settings).get()
     matcher = Matcher(catalog)
-    match = matcher.match_items(args.text)
-    rows = describe(match, catalog)
-    seen = {r["code"] for r in rows}
-    for cand in matcher.search(args.text):
-        if cand.item_code not in seen:
-            item = catalog.item(cand.item_code)
-            if item:
-                rows.append(
-                    {
-                        "code": item.code,
-                        "name": item.name,
-                        "category": item.category,
-                        "sub_item": None,
-                        "score": cand.score,
-                        "via": cand.via,
-                    }
-                )
+    rows = describe(matcher.search(args.text), catalog)
     _emit(rows, args.json)
     return 0 if rows else 1
 

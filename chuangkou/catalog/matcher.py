@@ -316,10 +316,11 @@ class Matcher:
         return sorted(words)
 
 
-def describe(match: ItemMatch, catalog: Catalog) -> list[dict[str, Any]]:
-    """Candidates as JSON-ready dicts (code, name, sub-item, score)."""
+def describe(match: ItemMatch | list[ItemCandidate], catalog: Catalog) -> list[dict[str, Any]]:
+    """Candidates as JSON-ready dicts (code, name, category, sub-item, score, how found)."""
+    candidates = match.candidates if isinstance(match, ItemMatch) else match
     rows: list[dict[str, Any]] = []
-    for cand in match.candidates:
+    for cand in candidates:
         item = catalog.item(cand.item_code)
         if item is None:
             continue

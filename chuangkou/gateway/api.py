@@ -134,22 +134,7 @@ async def catalog_search(request: web.Request) -> web.Response:
     if not query or len(query) > 100:
         raise _error(400, "bad_field", field="q")
     svc = _services(request)
-    match = svc.matcher.match_items(query)
-    rows = describe(match, svc.catalog)
-    seen = {r["code"] for r in rows}
-    for cand in svc.matcher.search(query):
-        item = svc.catalog.item(cand.item_code)
-        if item and item.code not in seen:
-            rows.append(
-                {
-                    "code": item.code,
-                    "name": item.name,
-                    "category": item.category,
-                    "sub_item": None,
-                    "score": cand.score,
-                    "via": cand.via,
-                }
-            )
+    rows = describe(svc.matcher.search(query), svc.catalog)
     return web.json_response({"query": query, "results": rows})
 
 
