@@ -29,6 +29,7 @@ from chuangkou.services import Services, services
 MAX_MESSAGE_CHARS = 5000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CHANNELS = ("widget", "kiosk", "clerk", "api")
+SILENT_COMMANDS = frozenset({"/restart"})
 
 
 def _error(status: int, code: str, **values: str) -> web.HTTPException:
@@ -113,6 +114,10 @@ async def chat(request: web.Request) -> web.Response:
         raise _error(429, "rate_limited")
     try:
         raw = await request.app[ENGINE].send(f"{channel}-{session_id}", message, channel=channel)
+        if not raw and message not in SILENT_COMMANDS:
+            # Every turn of ours answers something; silence means a part behind the engine
+            # (the action server) failed. Say so instead of leaving the person waiting.
+            raise EngineUnavailable("empty answer")
     except EngineUnavailable:
         # The gateway stays up and says so politely; the person can try again.
         return web.json_response(

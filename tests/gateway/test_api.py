@@ -196,3 +196,14 @@ async def test_checklist_qr_is_an_svg_of_our_own_checklist_url(client: Client) -
     assert (await resp.text()).lstrip().startswith("<?xml") or "<svg" in await resp.text()
     bad = await client.get("/api/checklist-qr", params={"item": "https://evil.example"})
     assert bad.status == 400
+
+
+async def test_silence_from_the_engine_is_a_polite_retry(
+    client: Client, fake_engine: tuple[FakeEngine, str]
+) -> None:
+    fake, _ = fake_engine
+    fake.reply = []  # e.g. the action server died during the turn
+    data = await (await client.post("/api/chat", json={"message": "/affirm"})).json()
+    assert data["available"] is False and "稍后再试" in data["messages"][0]["text"]
+    restart = await (await client.post("/api/chat", json={"message": "/restart"})).json()
+    assert restart["available"] is True and restart["messages"] == []
