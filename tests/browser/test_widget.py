@@ -35,6 +35,7 @@ def test_requirement_in_the_widget(browser: Any, site: dict[str, Any]) -> None:
     answer = "\n".join(_bubbles(page, "bot"))
     assert "承诺" in answer and "个工作日" in answer
     assert _bubbles(page, "user")[-1] == "新办"
+    assert not [b for b in _bubbles(page, "user") if b.startswith("/")]  # no payloads shown
     shot(page, "widget-360-answer")
     page.set_viewport_size({"width": 1280, "height": 800})
     shot(page, "widget-desktop")

@@ -98,7 +98,8 @@
   }
 
   async function send(message, shown) {
-    add({ who: "user", text: shown || message, at: Date.now() });
+    // A button shows its title; the greeting at start shows nothing on the person's side.
+    add({ who: "user", text: shown === undefined ? message : shown, at: Date.now() });
     typing.hidden = false;
     try {
       const resp = await fetch("/api/chat", {
