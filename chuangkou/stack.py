@@ -196,6 +196,38 @@ class StackConfig:
     endpoints: str = "bot/endpoints.yml"
 
 
+def start_engine(
+    cfg: StackConfig, port: int, env: Mapping[str, str], out: int | IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """Start one engine process on 127.0.0.1:``port`` (its own process group)."""
+    return subprocess.Popen(
+        rasa_command(
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "--model",
+            str(cfg.model),
+            "--endpoints",
+            cfg.endpoints,
+            "--credentials",
+            "bot/credentials.yml",
+        ),
+        cwd=PROJECT_ROOT,
+        env=dict(env),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def stack_env(cfg: StackConfig) -> dict[str, str]:
+    """The environment every process of a stack gets."""
+    return engine_env({"CHUANGKOU_ACTIONS_PORT": str(cfg.actions_port), **(cfg.env or {})})
+
+
 @contextmanager
 def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator[str]:
     """Start the action server and the engine on 127.0.0.1; stop both on exit.
@@ -207,8 +239,7 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
     Yields:
         The engine's base URL.
     """
-    extra = {"CHUANGKOU_ACTIONS_PORT": str(cfg.actions_port), **(cfg.env or {})}
-    env = engine_env(extra)
+    env = stack_env(cfg)
     procs: list[subprocess.Popen[bytes]] = []
     logs = ExitStack()
 
@@ -238,27 +269,7 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
         procs.append(actions)
         engines: list[subprocess.Popen[bytes]] = []
         for index, port in enumerate((cfg.engine_port, *cfg.extra_engine_ports)):
-            engine = subprocess.Popen(
-                rasa_command(
-                    "run",
-                    "--enable-api",
-                    "-i",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "--model",
-                    str(cfg.model),
-                    "--endpoints",
-                    cfg.endpoints,
-                    "--credentials",
-                    "bot/credentials.yml",
-                ),
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=_out(f"engine{index or ''}"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            engine = start_engine(cfg, port, env, _out(f"engine{index or ''}"))
             procs.append(engine)
             engines.append(engine)
         base = f"http://127.0.0.1:{cfg.engine_port}"

@@ -6,6 +6,9 @@ Catalog and bookings are on PostgreSQL too; the gateway spreads conversations.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -22,7 +25,7 @@ from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.pgtemp import temporary_database
 from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import StackConfig, running_stack
+from chuangkou.stack import StackConfig, running_stack, stack_env, start_engine, wait_http
 from tests.engine.conftest import free_port
 
 pytestmark = [pytest.mark.engine, pytest.mark.postgres]
@@ -73,6 +76,8 @@ def cluster(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
                 "engines": [f"http://127.0.0.1:{p}" for p in ports],
                 "gateway": f"http://127.0.0.1:{gateway}",
                 "logs": logs,
+                "ports": ports,
+                "cfg": cfg,
             }
 
 
@@ -119,3 +124,35 @@ async def test_fifty_concurrent_conversations_through_the_gateway(
     for log in Path(cluster["logs"]).glob("engine*.log"):
         text = log.read_text(encoding="utf-8", errors="replace")
         assert "LockError" not in text and "Traceback" not in text, log.name
+
+
+def _engine_pid(port: int) -> int:
+    out = subprocess.run(
+        ["pgrep", "-f", f"rasa run --enable-api -i 127.0.0.1 -p {port} "],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return int(out[0])
+
+
+def test_engine_restart_mid_conversation_continues_from_the_tracker_store(
+    cluster: dict[str, Any],
+) -> None:
+    port = cluster["ports"][1]
+    url = cluster["engines"][1]
+    sender = f"restart-{uuid.uuid4().hex[:8]}"
+    send(url, sender, "CMA资质认定需要什么材料")  # asks the business type
+    os.killpg(_engine_pid(port), signal.SIGTERM)  # the engine goes away mid-conversation
+    cfg = cluster["cfg"]
+    with open(Path(cluster["logs"]) / "engine-restarted.log", "ab") as log:
+        engine = start_engine(cfg, port, stack_env(cfg), log)
+        try:
+            wait_http(f"{url}/status", 240, engine)
+            reply = send(url, sender, '/choose_business_type{"business_type":"新办"}')
+            answer = "\n".join(str(m.get("text", "")) for m in reply)
+            # The restarted engine still knew the item from the tracker store.
+            assert "检验检测机构资质认定" in answer and "材料" in answer
+        finally:
+            os.killpg(engine.pid, signal.SIGTERM)
+            engine.wait(timeout=30)
