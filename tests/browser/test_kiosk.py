@@ -43,7 +43,13 @@ def test_browse_check_book_with_qr(browser: Any, site: dict[str, Any]) -> None:
     assert first_doc.get_attribute("aria-pressed") == "true"
     assert "已有" in first_doc.inner_text()
     page.click("#k-do-qr")
-    page.wait_for_function("document.getElementById('k-qr-img').naturalWidth > 0")
+    # Poll from the test side: the page's CSP (rightly) forbids the eval that
+    # wait_for_function's in-page polling would need.
+    for _ in range(50):
+        if page.evaluate("() => document.getElementById('k-qr-img').naturalWidth") > 0:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("() => document.getElementById('k-qr-img').naturalWidth") > 0
     assert _small_targets(page) == []
     shot(page, "kiosk-checklist-qr")
     page.click("#k-do-book")
