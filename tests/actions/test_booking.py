@@ -152,20 +152,25 @@ async def test_good_phone_is_kept_masked_and_sealed(form_domain: dict[str, Any])
     assert PHONE not in str(slots)
 
 
-async def test_confirm_twice_books_once_then_manage(
-    form_domain: dict[str, Any], loaded_engine: Engine
-) -> None:
+async def _filled_form(form_domain: dict[str, Any], *, name: str, token: str) -> dict[str, Any]:
+    """The slots of a completed booking form, as the summary leaves them."""
     form = await _validate(
         form_domain, "下周三上午十点", "inform_datetime", {**BASE, "requested_slot": "booking_slot"}
     )
-    slots = {
+    return {
         **BASE,
         "booking_slot": form[0]["booking_slot"],
-        "citizen_name": "张三",
+        "citizen_name": name,
         "phone_masked": "138****4567",
         "phone_sealed": seal(PHONE, SECRET),
-        "booking_token": "tok-1",
+        "booking_token": token,
     }
+
+
+async def test_confirm_twice_books_once_then_manage(
+    form_domain: dict[str, Any], loaded_engine: Engine
+) -> None:
+    slots = await _filled_form(form_domain, name="张三", token="tok-1")
     refs = []
     for _ in range(2):  # a double tap on 确认预约
         dispatcher = CollectingDispatcher()
@@ -211,17 +216,7 @@ async def test_confirm_twice_books_once_then_manage(
 async def test_reschedule_in_conversation_moves_atomically(
     form_domain: dict[str, Any], loaded_engine: Engine
 ) -> None:
-    form = await _validate(
-        form_domain, "下周三上午十点", "inform_datetime", {**BASE, "requested_slot": "booking_slot"}
-    )
-    slots = {
-        **BASE,
-        "booking_slot": form[0]["booking_slot"],
-        "citizen_name": "李四",
-        "phone_masked": "138****4567",
-        "phone_sealed": seal(PHONE, SECRET),
-        "booking_token": "tok-2",
-    }
+    slots = await _filled_form(form_domain, name="李四", token="tok-2")
     events = await ActionConfirmBooking().run(
         CollectingDispatcher(), _tracker("/affirm", "affirm", slots), form_domain
     )
