@@ -159,7 +159,7 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     # `kill` (SIGTERM) must stop the children just like Ctrl-C does.
     signal.signal(signal.SIGTERM, _raise_interrupt)
 
-    from chuangkou.stack import ModelPaths, StackConfig, running_stack
+    from chuangkou.stack import ModelPaths, StackConfig, started_stack
 
     port = settings.engine_url.rsplit(":", 1)[1]
     cluster = os.environ.get("CHUANGKOU_PROFILE", "embedded") == "cluster"
@@ -176,7 +176,9 @@ def _run(settings: Settings, _args: argparse.Namespace) -> int:
     print("starting action server and engine (logs in build/logs) ...", flush=True)
     try:
         gw = f"http://{settings.gateway_host}:{settings.gateway_port}"
-        with running_stack(cfg) as base:
+        # Supervised: an action server or engine that dies is started again.
+        with started_stack(cfg, supervise=True) as stack:
+            base = stack.base
             print(
                 f"""
 chuangkou is running:

@@ -11,12 +11,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -228,20 +230,120 @@ def stack_env(cfg: StackConfig) -> dict[str, str]:
     return engine_env({"CHUANGKOU_ACTIONS_PORT": str(cfg.actions_port), **(cfg.env or {})})
 
 
+class Supervisor:
+    """Keeps a stack's processes running: one that dies unexpectedly is started again.
+
+    This is what lets a killed action server or engine come back on its own (with
+    ``make run``); trackers and bookings live outside the processes, so a restarted one
+    carries on. A process that keeps dying is given up on rather than restarted forever.
+    """
+
+    def __init__(self, *, interval: float = 0.5, max_restarts: int = 5, window: float = 60) -> None:
+        self._starters: dict[str, Callable[[], subprocess.Popen[bytes]]] = {}
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._restarts: dict[str, list[float]] = {}
+        self._interval = interval
+        self._max_restarts = max_restarts
+        self._window = window
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, name: str, start: Callable[[], subprocess.Popen[bytes]]) -> None:
+        """Start a process now and remember how to start it again."""
+        with self._lock:
+            self._starters[name] = start
+            self._procs[name] = start()
+            self._restarts[name] = []
+
+    def process(self, name: str) -> subprocess.Popen[bytes]:
+        """The current process of that name."""
+        with self._lock:
+            return self._procs[name]
+
+    def processes(self) -> dict[str, subprocess.Popen[bytes]]:
+        """All current processes by name."""
+        with self._lock:
+            return dict(self._procs)
+
+    def restarts(self, name: str) -> int:
+        """How many times that process was restarted."""
+        with self._lock:
+            return len(self._restarts[name])
+
+    def watch(self) -> None:
+        """Begin restarting processes that exit (in a daemon thread)."""
+        self._thread = threading.Thread(target=self._loop, name="supervisor", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            with self._lock:
+                for name, proc in list(self._procs.items()):
+                    if proc.poll() is None or self._stop.is_set():
+                        continue
+                    now = time.monotonic()
+                    recent = [t for t in self._restarts[name] if now - t < self._window]
+                    if len(recent) >= self._max_restarts:
+                        continue  # crash loop: leave it down; its log says why
+                    print(
+                        f"chuangkou: {name} exited with {proc.returncode}; starting it again",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+                    self._restarts[name] = [*recent, now]
+                    self._procs[name] = self._starters[name]()
+
+    def stop(self) -> None:
+        """Stop watching, then stop every process group (SIGTERM, then SIGKILL)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        procs = self.processes().values()
+        for proc in procs:
+            if proc.poll() is None:
+                _signal_group(proc, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait()
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    # Each process leads its own group: rasa-sdk serves from a spawned worker process,
+    # which must go with it.
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
+
+
+@dataclass(frozen=True)
+class RunningStack:
+    """A started stack: where the engine answers, and its supervised processes."""
+
+    base: str
+    supervisor: Supervisor
+
+
 @contextmanager
-def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator[str]:
-    """Start the action server and the engine on 127.0.0.1; stop both on exit.
+def started_stack(
+    cfg: StackConfig, *, startup_timeout: float = 240, supervise: bool = False
+) -> Iterator[RunningStack]:
+    """Start the action server, the engine(s) and optionally the gateway; stop all on exit.
 
     Args:
         cfg: What to run.
-        startup_timeout: Seconds to wait for both to answer.
+        startup_timeout: Seconds to wait for each process to answer.
+        supervise: Restart a process that dies (``make run``; tests that kill processes
+            on purpose and restart them themselves leave this off).
 
     Yields:
-        The engine's base URL.
+        The running stack.
     """
     env = stack_env(cfg)
-    procs: list[subprocess.Popen[bytes]] = []
     logs = ExitStack()
+    supervisor = Supervisor()
 
     def _out(name: str) -> int | IO[bytes]:
         if cfg.log_dir is None:
@@ -249,8 +351,8 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
         cfg.log_dir.mkdir(parents=True, exist_ok=True)
         return logs.enter_context(open(cfg.log_dir / f"{name}.log", "ab"))
 
-    try:
-        actions = subprocess.Popen(
+    def _actions() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 str(APP_PYTHON),
                 "-m",
@@ -266,46 +368,69 @@ def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        procs.append(actions)
-        engines: list[subprocess.Popen[bytes]] = []
-        for index, port in enumerate((cfg.engine_port, *cfg.extra_engine_ports)):
-            engine = start_engine(cfg, port, env, _out(f"engine{index or ''}"))
-            procs.append(engine)
-            engines.append(engine)
-        base = f"http://127.0.0.1:{cfg.engine_port}"
-        wait_http(f"http://127.0.0.1:{cfg.actions_port}/health", startup_timeout, actions)
-        for engine, port in zip(engines, (cfg.engine_port, *cfg.extra_engine_ports), strict=True):
-            wait_http(f"http://127.0.0.1:{port}/status", startup_timeout, engine)
-        engine_urls = ",".join(
-            f"http://127.0.0.1:{p}" for p in (cfg.engine_port, *cfg.extra_engine_ports)
+
+    def _engine(port: int, name: str) -> subprocess.Popen[bytes]:
+        return start_engine(cfg, port, env, _out(name))
+
+    engine_ports = (cfg.engine_port, *cfg.extra_engine_ports)
+    engine_urls = ",".join(f"http://127.0.0.1:{p}" for p in engine_ports)
+
+    def _gateway() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [str(APP_PYTHON), "-m", "chuangkou.gateway"],
+            cwd=PROJECT_ROOT,
+            env={
+                **env,
+                "CHUANGKOU_GATEWAY_PORT": str(cfg.gateway_port),
+                "CHUANGKOU_ENGINE_PORT": str(cfg.engine_port),
+                "CHUANGKOU_ENGINE_URLS": engine_urls,
+            },
+            stdout=_out("gateway"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
-        if cfg.gateway_port is not None:
-            gateway = subprocess.Popen(
-                [str(APP_PYTHON), "-m", "chuangkou.gateway"],
-                cwd=PROJECT_ROOT,
-                env={
-                    **env,
-                    "CHUANGKOU_GATEWAY_PORT": str(cfg.gateway_port),
-                    "CHUANGKOU_ENGINE_PORT": str(cfg.engine_port),
-                    "CHUANGKOU_ENGINE_URLS": engine_urls,
-                },
-                stdout=_out("gateway"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            procs.append(gateway)
+
+    try:
+        supervisor.add("actions", _actions)
+        for index, port in enumerate(engine_ports):
+            name = f"engine{index or ''}"
+            supervisor.add(name, partial(_engine, port, name))
+        wait_http(
+            f"http://127.0.0.1:{cfg.actions_port}/health",
+            startup_timeout,
+            supervisor.process("actions"),
+        )
+        for index, port in enumerate(engine_ports):
             wait_http(
-                f"http://127.0.0.1:{cfg.gateway_port}/api/openapi.json", startup_timeout, gateway
+                f"http://127.0.0.1:{port}/status",
+                startup_timeout,
+                supervisor.process(f"engine{index or ''}"),
             )
-        yield base
+        if cfg.gateway_port is not None:
+            supervisor.add("gateway", _gateway)
+            wait_http(
+                f"http://127.0.0.1:{cfg.gateway_port}/api/openapi.json",
+                startup_timeout,
+                supervisor.process("gateway"),
+            )
+        if supervise:
+            supervisor.watch()
+        yield RunningStack(f"http://127.0.0.1:{cfg.engine_port}", supervisor)
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        supervisor.stop()
         logs.close()
+
+
+@contextmanager
+def running_stack(cfg: StackConfig, *, startup_timeout: float = 240) -> Iterator[str]:
+    """Start the action server and the engine on 127.0.0.1; stop both on exit.
+
+    Args:
+        cfg: What to run.
+        startup_timeout: Seconds to wait for both to answer.
+
+    Yields:
+        The engine's base URL.
+    """
+    with started_stack(cfg, startup_timeout=startup_timeout) as stack:
+        yield stack.base

@@ -1,0 +1,163 @@
+"""Fault: the action server is killed (SIGKILL) while a booking confirmation is in flight.
+
+A proxy between the engine and the action server fires the kill at an exact moment of
+the confirmation request: before the action server saw it (nothing was booked), or after
+it booked and answered but before the answer reached the engine (booked, and nobody was
+told). Either way the person, talking to the public gateway, is told to try again; the
+supervisor starts the action server again; the person says yes again; and the database
+holds exactly one booking.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from chuangkou.catalog.files import read_catalog
+from chuangkou.catalog.store import load_catalog
+from chuangkou.db import make_engine
+from chuangkou.gateway.texts import text as gateway_text
+from chuangkou.migrate import upgrade
+from chuangkou.settings import PROJECT_ROOT
+from chuangkou.stack import RunningStack, StackConfig, started_stack, wait_http
+from tests.engine.conftest import free_port
+from tests.utils.proxy import Tap, TcpProxy
+
+pytestmark = pytest.mark.engine
+PHONE = "13912340001"
+# Rasa posts the action request as JSON with the default separators.
+CONFIRM_REQUEST = b'"next_action": "action_confirm_booking"'
+
+
+def _chat(gateway: str, session: str, message: str) -> dict[str, Any]:
+    body = json.dumps({"message": message, "session_id": session}).encode()
+    request = urllib.request.Request(
+        f"{gateway}/api/chat", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as resp:
+        answer: dict[str, Any] = json.loads(resp.read())
+    return answer
+
+
+def _texts(answer: dict[str, Any]) -> str:
+    return "\n".join(m["text"] for m in answer["messages"])
+
+
+def _payloads(answer: dict[str, Any]) -> list[str]:
+    return [b["payload"] for m in answer["messages"] for b in m["buttons"]]
+
+
+@pytest.fixture(scope="module")
+def faulty(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """A supervised stack whose engine reaches the action server through a tapped proxy."""
+    db = tmp_path_factory.mktemp("kill") / "kill.db"
+    url = f"sqlite:///{db}"
+    engine = make_engine(url)
+    upgrade(engine)
+    load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source="kill")
+    engine.dispose()
+    actions_port, gateway_port = free_port(), free_port()
+    with TcpProxy(actions_port) as proxy:
+        cfg = StackConfig(
+            model=model,
+            engine_port=free_port(),
+            actions_port=actions_port,
+            gateway_port=gateway_port,
+            # The engine calls the proxy; the action server listens behind it.
+            env={
+                "DATABASE_URL": url,
+                "CHUANGKOU_ACTIONS_PORT": str(proxy.port),
+                "CHUANGKOU_CHAT_RATE_PER_MINUTE": "100000",
+            },
+            log_dir=tmp_path_factory.mktemp("kill-logs"),
+        )
+        with started_stack(cfg, supervise=True) as stack:
+            yield {
+                "stack": stack,
+                "proxy": proxy,
+                "gateway": f"http://127.0.0.1:{gateway_port}",
+                "actions": f"http://127.0.0.1:{actions_port}/health",
+                "db": url,
+            }
+
+
+def _to_summary(gateway: str, session: str, phone: str) -> None:
+    _chat(gateway, session, "我想预约")
+    offices = _chat(gateway, session, "电梯使用登记")
+    assert '/choose_office{"office_code":"MC"}' in _payloads(offices)
+    slots = _payloads(_chat(gateway, session, '/choose_office{"office_code":"MC"}'))
+    assert slots and slots[0].startswith("/choose_slot{")
+    _chat(gateway, session, slots[0])
+    _chat(gateway, session, "李四")
+    summary = _chat(gateway, session, phone)
+    assert _payloads(summary) == ["/affirm", "/deny"], _texts(summary)
+
+
+def _bookings(url: str, phone_tail: str) -> list[tuple[str, str]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT ref, status FROM bookings WHERE phone_masked LIKE :tail"),
+                {"tail": f"%{phone_tail}"},
+            ).all()
+    finally:
+        engine.dispose()
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
+def _kill_group(stack: RunningStack) -> None:
+    os.killpg(stack.supervisor.process("actions").pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("when", ["request", "response"])
+def test_confirmation_survives_a_killed_action_server(faulty: dict[str, Any], when: str) -> None:
+    stack: RunningStack = faulty["stack"]
+    gateway = faulty["gateway"]
+    session = f"kill{when}{uuid.uuid4().hex[:8]}"
+    # A distinct phone per case: the per-phone limits must not be what stops a booking.
+    phone = PHONE[:-1] + ("1" if when == "request" else "2")
+    _to_summary(gateway, session, phone)
+    restarts = stack.supervisor.restarts("actions")
+
+    tap = Tap(CONFIRM_REQUEST, when, lambda: _kill_group(stack))  # type: ignore[arg-type]
+    faulty["proxy"].tap = tap
+    try:
+        failed = _chat(gateway, session, "/affirm")
+    finally:
+        faulty["proxy"].tap = None
+    assert tap.fired.is_set(), "the confirmation request never reached the action server"
+    # The person is told, in words, to try again; nothing pretends the booking is done.
+    assert failed["available"] is False
+    assert _texts(failed) == gateway_text("engine_unavailable")
+    booked = _bookings(faulty["db"], phone[-4:])
+    # Killed before it saw the request: nothing booked. After: booked, nobody told.
+    assert len(booked) == (0 if when == "request" else 1)
+
+    # The supervisor brings the action server back by itself.
+    deadline = time.monotonic() + 60
+    while stack.supervisor.restarts("actions") == restarts and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert stack.supervisor.restarts("actions") == restarts + 1
+    wait_http(faulty["actions"], 60)
+
+    retried = _chat(gateway, session, "确认")
+    answer = _texts(retried)
+    assert retried["available"] is True, answer
+    assert "预约成功" in answer, answer
+    ref = answer.split("预约号：", 1)[1][:8]
+    assert _bookings(faulty["db"], phone[-4:]) == [(ref, "booked")]
+
+    # Saying yes once more after it went through books nothing more.
+    _chat(gateway, session, "确认")
+    assert _bookings(faulty["db"], phone[-4:]) == [(ref, "booked")]
