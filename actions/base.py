@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import DBAPIError
 
 from chuangkou.catalog.store import CatalogNotLoaded
 from chuangkou.services import Services, services
@@ -40,6 +41,10 @@ class CatalogAction(Action, ABC):
             return self.act(dispatcher, tracker, domain, services())
         except CatalogNotLoaded:
             dispatcher.utter_message(response="utter_catalog_unavailable")
+        except DBAPIError:
+            # Database unreachable: say so plainly; what is already booked is safe there.
+            logger.warning("action %s: database unreachable", self.name())
+            dispatcher.utter_message(response="utter_database_unavailable")
         except Exception:
             # Log the failure but not the message text: it may hold personal data.
             logger.exception("action %s failed (conversation %s)", self.name(), tracker.sender_id)

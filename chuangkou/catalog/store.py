@@ -7,11 +7,14 @@ content hash).
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from chuangkou.catalog.files import _item
@@ -33,6 +36,10 @@ from chuangkou.tables import (
     CatalogTerm,
 )
 from chuangkou.text import normalize
+
+logger = logging.getLogger(__name__)
+# While the database is unreachable, say so in the log at most this often.
+_OUTAGE_LOG_EVERY_S = 30.0
 
 
 class CatalogNotLoaded(Exception):
@@ -192,19 +199,39 @@ class CatalogCache:
 
     A version check is one primary-key read, so every request can afford it; that is
     what lets a catalog load change the answers at once, with no restart or retraining.
+    While the database is unreachable the last catalog read keeps answering questions
+    (it is the same content the database held); only a first read needs the database.
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
+        self._outage_logged = 0.0
 
     def get(self) -> Catalog:
         """Return the current catalog, reloading it if the database has a newer one.
 
         Raises:
             CatalogNotLoaded: When no catalog has been loaded.
+            sqlalchemy.exc.DBAPIError: When the database is unreachable and no catalog
+                was read before.
         """
+        try:
+            return self._read()
+        except DBAPIError:
+            cached = self._catalog
+            if cached is None:
+                raise
+            now = time.monotonic()
+            if now - self._outage_logged > _OUTAGE_LOG_EVERY_S:
+                self._outage_logged = now
+                logger.warning(
+                    "catalog database unreachable; answering from catalog %s", cached.version
+                )
+            return cached
+
+    def _read(self) -> Catalog:
         with Session(self._engine) as session:
             version = stored_version(session)
             if version is None:

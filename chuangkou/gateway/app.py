@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 
 from chuangkou.gateway import api, clerk, pages, wechat
 from chuangkou.gateway.engine_client import EngineClient
@@ -54,6 +55,13 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if key is None:
             raise
         return error_response(exc.status, key, text(key))
+    except DBAPIError:
+        # The database is unreachable (or failing): the gateway stays up and says so;
+        # the pool reconnects by itself when the database is back.
+        logger.warning("database unavailable on %s %s", request.method, request.path)
+        response = error_response(503, "database_unavailable", text("database_unavailable"))
+        response.headers["Retry-After"] = "30"
+        return response
     except Exception:
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(500, "internal", text("internal"))

@@ -25,8 +25,8 @@ from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.pgtemp import temporary_database
 from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import StackConfig, running_stack, stack_env, start_engine, wait_http
-from tests.engine.conftest import free_port
+from chuangkou.stack import running_stack, stack_env, start_engine, wait_http
+from tests.cluster.conftest import cluster_config
 
 pytestmark = [pytest.mark.engine, pytest.mark.postgres]
 
@@ -44,37 +44,18 @@ def cluster(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
         upgrade(engine)
         load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source="cluster")
         engine.dispose()
-        tracker_db = tracker_url.rsplit("/", 1)[1]
-        ports = (free_port(), free_port())
-        gateway = free_port()
-        cfg = StackConfig(
-            model=model,
-            engine_port=ports[0],
-            extra_engine_ports=(ports[1],),
-            actions_port=free_port(),
-            gateway_port=gateway,
-            endpoints="bot/endpoints.cluster.yml",
-            env={
-                "DATABASE_URL": app_url,
-                "CHUANGKOU_PROFILE": "cluster",
-                "CHUANGKOU_PG_HOST": "127.0.0.1",
-                "CHUANGKOU_PG_PORT": "5432",
-                "CHUANGKOU_PG_USER": "postgres",
-                "CHUANGKOU_PG_PASSWORD": "",
-                "CHUANGKOU_TRACKER_DB": tracker_db,
-                "CHUANGKOU_REDIS_HOST": "127.0.0.1",
-                "CHUANGKOU_REDIS_PORT": "6379",
-                "CHUANGKOU_REDIS_DB": "0",
-                "CHUANGKOU_LOCK_PREFIX": f"ck{uuid.uuid4().hex[:8]}",
-                "CHUANGKOU_CHAT_RATE_PER_MINUTE": "100000",
-            },
-            log_dir=tmp_path_factory.mktemp("cluster-logs"),
+        cfg = cluster_config(
+            model,
+            app_url=app_url,
+            tracker_db=tracker_url.rsplit("/", 1)[1],
+            logs=tmp_path_factory.mktemp("cluster-logs"),
         )
+        ports = (cfg.engine_port, *cfg.extra_engine_ports)
         logs = cfg.log_dir
         with running_stack(cfg):
             yield {
                 "engines": [f"http://127.0.0.1:{p}" for p in ports],
-                "gateway": f"http://127.0.0.1:{gateway}",
+                "gateway": f"http://127.0.0.1:{cfg.gateway_port}",
                 "logs": logs,
                 "ports": ports,
                 "cfg": cfg,

@@ -10,11 +10,9 @@ holds exactly one booking.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,30 +29,13 @@ from chuangkou.migrate import upgrade
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import RunningStack, StackConfig, started_stack, wait_http
 from tests.engine.conftest import free_port
+from tests.utils.gateway_chat import chat, texts, to_summary
 from tests.utils.proxy import Tap, TcpProxy
 
 pytestmark = pytest.mark.engine
 PHONE = "13912340001"
 # Rasa posts the action request as JSON with the default separators.
 CONFIRM_REQUEST = b'"next_action": "action_confirm_booking"'
-
-
-def _chat(gateway: str, session: str, message: str) -> dict[str, Any]:
-    body = json.dumps({"message": message, "session_id": session}).encode()
-    request = urllib.request.Request(
-        f"{gateway}/api/chat", data=body, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as resp:
-        answer: dict[str, Any] = json.loads(resp.read())
-    return answer
-
-
-def _texts(answer: dict[str, Any]) -> str:
-    return "\n".join(m["text"] for m in answer["messages"])
-
-
-def _payloads(answer: dict[str, Any]) -> list[str]:
-    return [b["payload"] for m in answer["messages"] for b in m["buttons"]]
 
 
 @pytest.fixture(scope="module")
@@ -91,18 +72,6 @@ def faulty(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
             }
 
 
-def _to_summary(gateway: str, session: str, phone: str) -> None:
-    _chat(gateway, session, "我想预约")
-    offices = _chat(gateway, session, "电梯使用登记")
-    assert '/choose_office{"office_code":"MC"}' in _payloads(offices)
-    slots = _payloads(_chat(gateway, session, '/choose_office{"office_code":"MC"}'))
-    assert slots and slots[0].startswith("/choose_slot{")
-    _chat(gateway, session, slots[0])
-    _chat(gateway, session, "李四")
-    summary = _chat(gateway, session, phone)
-    assert _payloads(summary) == ["/affirm", "/deny"], _texts(summary)
-
-
 def _bookings(url: str, phone_tail: str) -> list[tuple[str, str]]:
     engine = make_engine(url)
     try:
@@ -127,19 +96,19 @@ def test_confirmation_survives_a_killed_action_server(faulty: dict[str, Any], wh
     session = f"kill{when}{uuid.uuid4().hex[:8]}"
     # A distinct phone per case: the per-phone limits must not be what stops a booking.
     phone = PHONE[:-1] + ("1" if when == "request" else "2")
-    _to_summary(gateway, session, phone)
+    to_summary(gateway, session, phone)
     restarts = stack.supervisor.restarts("actions")
 
     tap = Tap(CONFIRM_REQUEST, when, lambda: _kill_group(stack))  # type: ignore[arg-type]
     faulty["proxy"].tap = tap
     try:
-        failed = _chat(gateway, session, "/affirm")
+        failed = chat(gateway, session, "/affirm")
     finally:
         faulty["proxy"].tap = None
     assert tap.fired.is_set(), "the confirmation request never reached the action server"
     # The person is told, in words, to try again; nothing pretends the booking is done.
     assert failed["available"] is False
-    assert _texts(failed) == gateway_text("engine_unavailable")
+    assert texts(failed) == gateway_text("engine_unavailable")
     booked = _bookings(faulty["db"], phone[-4:])
     # Killed before it saw the request: nothing booked. After: booked, nobody told.
     assert len(booked) == (0 if when == "request" else 1)
@@ -151,13 +120,13 @@ def test_confirmation_survives_a_killed_action_server(faulty: dict[str, Any], wh
     assert stack.supervisor.restarts("actions") == restarts + 1
     wait_http(faulty["actions"], 60)
 
-    retried = _chat(gateway, session, "确认")
-    answer = _texts(retried)
+    retried = chat(gateway, session, "确认")
+    answer = texts(retried)
     assert retried["available"] is True, answer
     assert "预约成功" in answer, answer
     ref = answer.split("预约号：", 1)[1][:8]
     assert _bookings(faulty["db"], phone[-4:]) == [(ref, "booked")]
 
     # Saying yes once more after it went through books nothing more.
-    _chat(gateway, session, "确认")
+    chat(gateway, session, "确认")
     assert _bookings(faulty["db"], phone[-4:]) == [(ref, "booked")]
