@@ -111,6 +111,10 @@ class Matcher:
         self._nlp = spacy.blank("zh")  # character segmenter: no model, no download
         self._phrases = PhraseMatcher(self._nlp.vocab)
         self._subs_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        # Normalised sub-item words per item, computed once: _inner_sub_item runs on
+        # every question naming an item, and re-normalising thousands of sub-item
+        # names there made it grow with the catalog.
+        self._sub_keys: dict[str, list[tuple[str, str]]] = defaultdict(list)
         terms: dict[tuple[str, str], set[str]] = defaultdict(set)
         for item in catalog.items:
             for word in (item.name, item.code, *item.aliases):
@@ -119,6 +123,9 @@ class Matcher:
                 self._subs_of[sub.code].append((item.code, sub.code))
                 for word in (sub.name, sub.code, *sub.aliases):
                     terms[("sub_item", sub.code)].add(word)
+                for word in (sub.name, *sub.aliases):
+                    if word_key := normalize(word):
+                        self._sub_keys[item.code].append((word_key, sub.code))
         for doc in catalog.documents:
             for word in (doc.name, *doc.aliases):
                 terms[("document", doc.name)].add(word)
@@ -225,15 +232,10 @@ class Matcher:
         return self._fuzzy(key, limit)
 
     def _inner_sub_item(self, item_code: str, key: str) -> tuple[int, str] | None:
-        item = self.catalog.item(item_code)
-        if item is None:
-            return None
         best: tuple[int, str] | None = None
-        for sub in item.sub_items:
-            for word in (sub.name, *sub.aliases):
-                word_key = normalize(word)
-                if word_key and word_key in key and (best is None or len(word_key) > best[0]):
-                    best = (len(word_key), sub.code)
+        for word_key, sub_code in self._sub_keys.get(item_code, ()):
+            if word_key in key and (best is None or len(word_key) > best[0]):
+                best = (len(word_key), sub_code)
         return best
 
     def _tokenizer(self) -> jieba.Tokenizer:
