@@ -1,0 +1,18 @@
+"""Fixes to Rasa 3.6 (ENGINE runtime), applied at engine start.
+
+Imported by ``bot.channels.rest``, which Rasa loads at start-up, before it loads the
+model or creates the tracker store. Each fix keeps Rasa's behaviour (same results, same
+errors) unless its module says otherwise, and says why it exists:
+
+- :mod:`.tracker_store`: surviving a PostgreSQL outage in the scale-out profile.
+- :mod:`.action_calls`: the cost of calling the action server (response validation, a
+  new HTTP session per call).
+- :mod:`.graph_runner`: the cost of running the model's graph through dask.
+
+The hot-path shares quoted in the modules are of the engine's busy time during a chat
+turn, from py-spy over ``make bench``'s load.
+"""
+
+from bot.engine_patches import action_calls, graph_runner, tracker_store
+
+__all__ = ["action_calls", "graph_runner", "tracker_store"]
