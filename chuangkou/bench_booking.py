@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from chuangkou.booking.service import SlotKey, create_booking
+from chuangkou.booking.service import BookingError, SlotKey, create_booking
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.pgtemp import temporary_database
@@ -61,6 +61,57 @@ def library_throughput(url: str, *, count: int = 300, threads: int = 1) -> float
     elapsed = time.perf_counter() - started
     engine.dispose()
     return count / elapsed
+
+
+def race(url: str, *, attempts: int = 200, seats: int = 10, capacity: int = 50) -> dict[str, int]:
+    """Race ``attempts`` people (32 threads) for the last ``seats`` seats of one slot.
+
+    Args:
+        url: A database URL (migrated here).
+        attempts: People trying at once.
+        seats: Seats left when the race starts.
+        capacity: The slot's seats.
+
+    Returns:
+        How many were booked, refused as full, and failed otherwise; and the seats taken
+        afterwards according to the database.
+    """
+    engine = make_engine(url)
+    upgrade(engine)
+    key = SlotKey("HG", "行政服务", date(2031, 4, 7), clock(9, 0))
+
+    def attempt(phone: str) -> str:
+        try:
+            create_booking(
+                engine,
+                slot=key,
+                capacity=capacity,
+                item_code="FW01",
+                item_name="bench",
+                citizen_name="压测",
+                phone=phone,
+                channel="bench",
+                actor="bench",
+            )
+        except BookingError as exc:
+            return exc.code
+        return "booked"
+
+    for i in range(capacity - seats):
+        attempt(f"1370000{i:04d}")
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(attempt, (f"1380000{i:04d}" for i in range(attempts))))
+    with engine.connect() as conn:
+        taken = conn.exec_driver_sql("SELECT SUM(taken) FROM slot_seats").scalar_one()
+    engine.dispose()
+    booked = results.count("booked")
+    full = results.count("slot_full")
+    return {
+        "booked": booked,
+        "slot_full": full,
+        "other": len(results) - booked - full,
+        "seats_taken": int(taken),
+    }
 
 
 DAYS = ("下周一", "下周二", "下周三", "下周四", "下周五")
