@@ -34,7 +34,14 @@ from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.pgtemp import temporary_database
 from chuangkou.settings import Settings
-from chuangkou.stack import ModelPaths, RunningStack, StackConfig, started_stack, train_if_stale
+from chuangkou.stack import (
+    ModelPaths,
+    RunningStack,
+    StackConfig,
+    cluster_env,
+    started_stack,
+    train_if_stale,
+)
 
 EMBEDDED_LEVELS = (1, 10, 20, 50)
 CLUSTER_LEVELS = (1, 10, 50)
@@ -120,6 +127,7 @@ def _catalog_through_engine(url: str, base: str, real: Catalog, work: Path) -> d
 
 
 def _cluster_config(model: Path, app_url: str, tracker_db: str, logs: Path) -> StackConfig:
+    env = cluster_env(app_url, tracker_db, lock_prefix=f"ckbench{uuid.uuid4().hex[:6]}")
     return StackConfig(
         model=model,
         engine_port=ENGINE_PORT,
@@ -127,20 +135,7 @@ def _cluster_config(model: Path, app_url: str, tracker_db: str, logs: Path) -> S
         actions_port=ACTIONS_PORT,
         gateway_port=GATEWAY_PORT,
         endpoints="bot/endpoints.cluster.yml",
-        env={
-            **OPEN_GATE,
-            "DATABASE_URL": app_url,
-            "CHUANGKOU_PROFILE": "cluster",
-            "CHUANGKOU_PG_HOST": "127.0.0.1",
-            "CHUANGKOU_PG_PORT": "5432",
-            "CHUANGKOU_PG_USER": "postgres",
-            "CHUANGKOU_PG_PASSWORD": "",
-            "CHUANGKOU_TRACKER_DB": tracker_db,
-            "CHUANGKOU_REDIS_HOST": "127.0.0.1",
-            "CHUANGKOU_REDIS_PORT": "6379",
-            "CHUANGKOU_REDIS_DB": "0",
-            "CHUANGKOU_LOCK_PREFIX": f"ckbench{uuid.uuid4().hex[:6]}",
-        },
+        env={**OPEN_GATE, **env},
         log_dir=logs,
     )
 

@@ -131,21 +131,17 @@ def cluster_env(settings: Settings) -> dict[str, str]:
     from sqlalchemy.engine import make_url
 
     from chuangkou.pgtemp import ensure_database
+    from chuangkou.stack import cluster_env as stack_cluster_env
 
-    app = make_url(settings.database_url)
     tracker_db = os.environ.get("CHUANGKOU_TRACKER_DB", "chuangkou_trackers")
+    app = make_url(settings.database_url)
     ensure_database(app.set(database=tracker_db).render_as_string(hide_password=False))
-    return {
-        "CHUANGKOU_PG_HOST": app.host or "127.0.0.1",
-        "CHUANGKOU_PG_PORT": str(app.port or 5432),
-        "CHUANGKOU_PG_USER": app.username or "postgres",
-        "CHUANGKOU_PG_PASSWORD": app.password or "",
-        "CHUANGKOU_TRACKER_DB": tracker_db,
-        "CHUANGKOU_REDIS_HOST": os.environ.get("CHUANGKOU_REDIS_HOST", "127.0.0.1"),
-        "CHUANGKOU_REDIS_PORT": os.environ.get("CHUANGKOU_REDIS_PORT", "6379"),
-        "CHUANGKOU_REDIS_DB": os.environ.get("CHUANGKOU_REDIS_DB", "0"),
-        "CHUANGKOU_LOCK_PREFIX": "chuangkou",
-    }
+    redis = (
+        os.environ.get("CHUANGKOU_REDIS_HOST", "127.0.0.1"),
+        os.environ.get("CHUANGKOU_REDIS_PORT", "6379"),
+        os.environ.get("CHUANGKOU_REDIS_DB", "0"),
+    )
+    return stack_cluster_env(settings.database_url, tracker_db, redis=redis)
 
 
 def _raise_interrupt(_signum: int, _frame: object) -> None:

@@ -225,6 +225,42 @@ def start_engine(
     )
 
 
+def cluster_env(
+    app_url: str,
+    tracker_db: str,
+    *,
+    lock_prefix: str = "chuangkou",
+    redis: tuple[str, str, str] = ("127.0.0.1", "6379", "0"),
+) -> dict[str, str]:
+    """Environment of the scale-out profile (``bot/endpoints.cluster.yml``).
+
+    Trackers go to database ``tracker_db`` on the same PostgreSQL server as the catalog
+    and bookings (``app_url``), conversation locks to Redis.
+
+    Args:
+        app_url: The catalog/booking database URL (PostgreSQL).
+        tracker_db: The tracker store's database name on that server.
+        lock_prefix: Prefix of the lock keys in Redis (one per deployment or test run).
+        redis: Host, port and database number of Redis.
+    """
+    from sqlalchemy.engine import make_url
+
+    app = make_url(app_url)
+    return {
+        "DATABASE_URL": app_url,
+        "CHUANGKOU_PROFILE": "cluster",
+        "CHUANGKOU_PG_HOST": app.host or "127.0.0.1",
+        "CHUANGKOU_PG_PORT": str(app.port or 5432),
+        "CHUANGKOU_PG_USER": app.username or "postgres",
+        "CHUANGKOU_PG_PASSWORD": app.password or "",
+        "CHUANGKOU_TRACKER_DB": tracker_db,
+        "CHUANGKOU_REDIS_HOST": redis[0],
+        "CHUANGKOU_REDIS_PORT": redis[1],
+        "CHUANGKOU_REDIS_DB": redis[2],
+        "CHUANGKOU_LOCK_PREFIX": lock_prefix,
+    }
+
+
 def stack_env(cfg: StackConfig) -> dict[str, str]:
     """The environment every process of a stack gets."""
     return engine_env({"CHUANGKOU_ACTIONS_PORT": str(cfg.actions_port), **(cfg.env or {})})

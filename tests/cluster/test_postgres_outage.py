@@ -56,7 +56,6 @@ def outage(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
             app_url=app_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/"),
             tracker_db=tracker_url.rsplit("/", 1)[1],
             logs=tmp_path_factory.mktemp("outage-logs"),
-            pg_port=proxy.port,
         )
         stack.enter_context(running_stack(cfg))
         yield {
