@@ -28,6 +28,7 @@ QUESTIONS = (
     "电梯年检的流程是怎样的",
     "条形码注册需要什么材料",
 )
+ROUNDS = 3
 Call = Callable[[aiohttp.ClientSession, int], Awaitable[None]]
 
 
@@ -57,17 +58,8 @@ def samples_for(concurrency: int) -> int:
     return max(100, 4 * concurrency)
 
 
-async def measure(concurrency: int, samples: int, call: Call) -> Stats:
-    """Run ``samples`` calls with ``concurrency`` workers; every call must succeed.
-
-    Args:
-        concurrency: Calls in flight at once.
-        samples: Calls in all.
-        call: One request (raises on a failed or empty answer).
-
-    Returns:
-        The latency and throughput figures.
-    """
+async def _timed(concurrency: int, samples: int, call: Call) -> tuple[list[float], float]:
+    """Run ``samples`` calls with ``concurrency`` workers; latencies (s) and wall time."""
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(samples):
@@ -86,6 +78,21 @@ async def measure(concurrency: int, samples: int, call: Call) -> Stats:
         started = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
         wall = time.perf_counter() - started
+    return latencies, wall
+
+
+async def measure(concurrency: int, samples: int, call: Call) -> Stats:
+    """Run ``samples`` calls with ``concurrency`` workers; every call must succeed.
+
+    Args:
+        concurrency: Calls in flight at once.
+        samples: Calls in all.
+        call: One request (raises on a failed or empty answer).
+
+    Returns:
+        The latency and throughput figures.
+    """
+    latencies, wall = await _timed(concurrency, samples, call)
     return stats(latencies, wall)
 
 
@@ -106,9 +113,11 @@ def webhook_call(engines: Sequence[str], questions: Sequence[str] = QUESTIONS) -
     """A first turn of a fresh conversation through an engine's REST webhook."""
     run = uuid.uuid4().hex[:6]
     cycle = itertools.cycle(engines)
+    fresh = itertools.count()  # a new conversation for every call, across rounds too
 
     async def call(session: aiohttp.ClientSession, i: int) -> None:
-        body = {"sender": f"bench-{run}-{i}", "message": questions[i % len(questions)]}
+        sender = f"bench-{run}-{next(fresh)}"
+        body = {"sender": sender, "message": questions[i % len(questions)]}
         async with session.post(f"{next(cycle)}/webhooks/rest/webhook", json=body) as resp:
             resp.raise_for_status()
             if not await resp.json():
@@ -120,9 +129,11 @@ def webhook_call(engines: Sequence[str], questions: Sequence[str] = QUESTIONS) -
 def gateway_call(gateway: str) -> Call:
     """A first turn of a fresh conversation through the public gateway's chat API."""
     run = uuid.uuid4().hex[:6]
+    fresh = itertools.count()  # a new conversation for every call, across rounds too
 
     async def call(session: aiohttp.ClientSession, i: int) -> None:
-        body = {"session_id": f"bench{run}{i}", "message": QUESTIONS[i % len(QUESTIONS)]}
+        session_id = f"bench{run}{next(fresh)}"
+        body = {"session_id": session_id, "message": QUESTIONS[i % len(QUESTIONS)]}
         async with session.post(f"{gateway}/api/chat", json=body) as resp:
             resp.raise_for_status()
             answer = await resp.json()
@@ -152,6 +163,13 @@ async def latency_table(
         await measure(2, 20, call)
     table: dict[str, dict[int, Stats]] = {name: {} for name in calls}
     for level in levels:
-        for name, call in calls.items():
-            table[name][level] = await measure(level, samples_for(level), call)
+        # The paths take turns, ROUNDS times, so that a slow moment of the machine
+        # falls on all of them alike instead of on whichever ran then.
+        runs: dict[str, tuple[list[float], float]] = {name: ([], 0.0) for name in calls}
+        for _ in range(ROUNDS):
+            for name, call in calls.items():
+                latencies, wall = await _timed(level, samples_for(level), call)
+                runs[name] = (runs[name][0] + latencies, runs[name][1] + wall)
+        for name, (latencies, wall) in runs.items():
+            table[name][level] = stats(latencies, wall)
     return table
