@@ -5,7 +5,8 @@
    against the meta-schema, then tries each event against all 23 event schemas of a
    ``oneOf``. The validator is now built once; and since every ``oneOf`` branch pins
    ``event`` to a distinct constant, an event can only match the branch of its own type,
-   so each event is checked against that branch alone. Whenever that quick check finds
+   so each event is checked against that branch alone (written out in Python for
+   ``slot`` events, the most common). Whenever that quick check finds
    anything wrong, the full validation runs, so the error raised (chosen by
    ``best_match``) and its message are exactly Rasa's.
 
@@ -60,6 +61,25 @@ def _event_validators() -> dict[str, Any]:
     return out
 
 
+def _is_number_or_null(value: Any) -> bool:
+    # JSON Schema's "number" is int or float but not bool (jsonschema's own rule).
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+def _slot_event_valid(event: dict[str, Any]) -> bool:
+    """The event schema with the ``slot`` branch, written out (most events are slots)."""
+    return (
+        isinstance(event.get("name"), str)
+        and "value" in event
+        and ("timestamp" not in event or _is_number_or_null(event["timestamp"]))
+        and (
+            "metadata" not in event
+            or event["metadata"] is None
+            or isinstance(event["metadata"], dict)
+        )
+    )
+
+
 def _quick_valid(result: Any) -> bool:
     """True only when the full schema would accept ``result``; False means 'check fully'."""
     if not isinstance(result, dict):
@@ -75,6 +95,10 @@ def _quick_valid(result: Any) -> bool:
         if not isinstance(event, dict):
             return False
         event_type = event.get("event")
+        if event_type == "slot":
+            if not _slot_event_valid(event):
+                return False
+            continue
         validator = validators.get(event_type) if isinstance(event_type, str) else None
         if validator is None or not validator.is_valid(event):
             return False
