@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
+from chuangkou.catalog.files import read_catalog
+from chuangkou.catalog.store import load_catalog
+from chuangkou.db import make_engine
+from chuangkou.migrate import upgrade
+from chuangkou.pgtemp import temporary_database
+from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import StackConfig, cluster_env
 from tests.engine.conftest import free_port
 
@@ -38,3 +45,18 @@ def cluster_config(
         env={**env, "CHUANGKOU_CHAT_RATE_PER_MINUTE": "100000"},
         log_dir=logs,
     )
+
+
+def cluster_databases(stack: ExitStack, prefix: str) -> tuple[str, str]:
+    """Two databases of this test's own (dropped with ``stack``), the catalog loaded.
+
+    Returns:
+        The catalog/booking database URL and the tracker store's database name.
+    """
+    app_url = stack.enter_context(temporary_database(f"{prefix}_app"))
+    tracker_url = stack.enter_context(temporary_database(f"{prefix}_trackers"))
+    engine = make_engine(app_url)
+    upgrade(engine)
+    load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source=prefix)
+    engine.dispose()
+    return app_url, tracker_url.rsplit("/", 1)[1]

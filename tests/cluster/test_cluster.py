@@ -18,15 +18,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from chuangkou.catalog.files import read_catalog
-from chuangkou.catalog.store import load_catalog
 from chuangkou.chat import send
-from chuangkou.db import make_engine
-from chuangkou.migrate import upgrade
-from chuangkou.pgtemp import temporary_database
-from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import running_stack, stack_env, start_engine, wait_http
-from tests.cluster.conftest import cluster_config
+from tests.cluster.conftest import cluster_config, cluster_databases
 
 pytestmark = [pytest.mark.engine, pytest.mark.postgres]
 
@@ -38,16 +32,11 @@ def _texts(messages: list[dict[str, Any]]) -> str:
 @pytest.fixture(scope="module")
 def cluster(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     with ExitStack() as stack:
-        app_url = stack.enter_context(temporary_database("ck_cluster_app"))
-        tracker_url = stack.enter_context(temporary_database("ck_cluster_trackers"))
-        engine = make_engine(app_url)
-        upgrade(engine)
-        load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source="cluster")
-        engine.dispose()
+        app_url, tracker_db = cluster_databases(stack, "ck_cluster")
         cfg = cluster_config(
             model,
             app_url=app_url,
-            tracker_db=tracker_url.rsplit("/", 1)[1],
+            tracker_db=tracker_db,
             logs=tmp_path_factory.mktemp("cluster-logs"),
         )
         ports = (cfg.engine_port, *cfg.extra_engine_ports)

@@ -25,15 +25,11 @@ import pytest
 import yaml
 from sqlalchemy import text
 
-from chuangkou.catalog.files import read_catalog
-from chuangkou.catalog.store import load_catalog
 from chuangkou.db import make_engine
 from chuangkou.gateway.texts import text as gateway_text
-from chuangkou.migrate import upgrade
-from chuangkou.pgtemp import temporary_database
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import running_stack
-from tests.cluster.conftest import cluster_config
+from tests.cluster.conftest import cluster_config, cluster_databases
 from tests.utils.gateway_chat import book, chat, payloads, texts
 from tests.utils.proxy import TcpProxy
 
@@ -44,17 +40,12 @@ QUESTION = "叉车证需要什么材料"
 @pytest.fixture(scope="module")
 def outage(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     with ExitStack() as stack:
-        app_url = stack.enter_context(temporary_database("ck_outage_app"))
-        tracker_url = stack.enter_context(temporary_database("ck_outage_trackers"))
-        engine = make_engine(app_url)
-        upgrade(engine)
-        load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source="outage")
-        engine.dispose()
+        app_url, tracker_db = cluster_databases(stack, "ck_outage")
         proxy = stack.enter_context(TcpProxy(5432))
         cfg = cluster_config(
             model,
             app_url=app_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/"),
-            tracker_db=tracker_url.rsplit("/", 1)[1],
+            tracker_db=tracker_db,
             logs=tmp_path_factory.mktemp("outage-logs"),
         )
         stack.enter_context(running_stack(cfg))
