@@ -38,6 +38,7 @@ from chuangkou.tables import (
 from chuangkou.text import normalize
 
 logger = logging.getLogger(__name__)
+_VERSION = select(CatalogMeta.value).where(CatalogMeta.key == "version")
 # While the database is unreachable, say so in the log at most this often.
 _OUTAGE_LOG_EVERY_S = 30.0
 
@@ -232,13 +233,19 @@ class CatalogCache:
             return cached
 
     def _read(self) -> Catalog:
+        # The check runs on every request: one Core query, without an ORM session
+        # (which cost several times the query itself on the action server's profile).
+        with self._engine.connect() as conn:
+            value = conn.execute(_VERSION).scalar()
+        if value is None:
+            raise CatalogNotLoaded
+        current = self._catalog
+        if current is not None and current.version == str(value):
+            return current
         with Session(self._engine) as session:
             version = stored_version(session)
             if version is None:
                 raise CatalogNotLoaded
-            current = self._catalog
-            if current is not None and current.version == version:
-                return current
             with self._lock:
                 if self._catalog is None or self._catalog.version != version:
                     self._catalog = fetch_catalog(session)
