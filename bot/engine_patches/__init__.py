@@ -8,11 +8,12 @@ errors) unless its module says otherwise, and says why it exists:
 - :mod:`.action_calls`: the cost of calling the action server (response validation, a
   new HTTP session per call).
 - :mod:`.graph_runner`: the cost of running the model's graph through dask.
+- :mod:`.gc_tuning`: full garbage collections walking the whole loaded model.
 
 The hot-path shares quoted in the modules are of the engine's busy time during a chat
 turn, from py-spy over ``make bench``'s load.
 """
 
-from bot.engine_patches import action_calls, graph_runner, tracker_store
+from bot.engine_patches import action_calls, gc_tuning, graph_runner, tracker_store
 
-__all__ = ["action_calls", "graph_runner", "tracker_store"]
+__all__ = ["action_calls", "gc_tuning", "graph_runner", "tracker_store"]
