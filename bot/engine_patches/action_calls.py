@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import os
 import ssl
-import weakref
 from functools import lru_cache
 from typing import Any
 
@@ -120,16 +119,13 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     raise error
 
 
-_sessions: dict[int, tuple[weakref.ref[EndpointConfig], Any, aiohttp.ClientSession]] = {}
-
-
 def _shared_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
+    # Kept on the endpoint itself: one per endpoint, remade if the loop changed or the
+    # session was closed.
     loop = asyncio.get_running_loop()
-    entry = _sessions.get(id(endpoint))
-    if entry is not None:
-        ref, entry_loop, session = entry
-        if ref() is endpoint and entry_loop is loop and not session.closed:
-            return session
+    cached: tuple[Any, aiohttp.ClientSession] | None = getattr(endpoint, "_ck_session", None)
+    if cached is not None and cached[0] is loop and not cached[1].closed:
+        return cached[1]
     auth = (
         aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
         if endpoint.basic_auth
@@ -141,7 +137,7 @@ def _shared_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
         connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
     )
-    _sessions[id(endpoint)] = (weakref.ref(endpoint), loop, session)
+    endpoint._ck_session = (loop, session)  # type: ignore[attr-defined]
     return session
 
 

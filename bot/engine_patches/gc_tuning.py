@@ -26,7 +26,6 @@ YOUNG_THRESHOLD = 20_000
 
 _rasa_load_model = Agent.load_model
 _rasa_parse_message = MessageProcessor.parse_message
-_frozen_for: set[int] = set()  # the processors whose model is frozen
 
 
 def _load_model(self: Agent, *args: Any, **kwargs: Any) -> None:
@@ -40,9 +39,9 @@ def _load_model(self: Agent, *args: Any, **kwargs: Any) -> None:
 
 async def _parse_message(self: MessageProcessor, *args: Any, **kwargs: Any) -> Any:
     result = await _rasa_parse_message(self, *args, **kwargs)
-    if id(self) not in _frozen_for:
+    if not self.__dict__.get("_ck_frozen"):
         # The first parse built what the model loads lazily; freeze that as well.
-        _frozen_for.add(id(self))
+        self.__dict__["_ck_frozen"] = True
         gc.collect()
         gc.freeze()
     return result

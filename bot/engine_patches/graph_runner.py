@@ -15,17 +15,15 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 
-_schemas: dict[tuple[int, tuple[str, ...]], GraphSchema] = {}
-
 
 def _minimal_schema(runner: DaskGraphRunner, targets: list[str]) -> GraphSchema:
-    # The schema is fixed once the model is loaded; pruning it per call is wasted work.
-    key = (id(runner._graph_schema), tuple(targets))
-    schema = _schemas.get(key)
-    if schema is None:
-        schema = runner._graph_schema.minimal_graph_schema(targets)
-        _schemas[key] = schema
-    return schema
+    # The schema is fixed once the model is loaded; pruning it per call is wasted work,
+    # so each runner keeps the pruned schema of each set of targets it has run.
+    cache: dict[tuple[str, ...], GraphSchema] = runner.__dict__.setdefault("_ck_schemas", {})
+    key = tuple(targets)
+    if key not in cache:
+        cache[key] = runner._graph_schema.minimal_graph_schema(targets)
+    return cache[key]
 
 
 def _run(
