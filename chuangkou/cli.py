@@ -233,22 +233,10 @@ def _slots(settings: Settings, args: argparse.Namespace) -> int:
     desk = _desk(settings)
     office, window = desk.office(args.office), desk.window(args.window)
     day = _day(args.date)
-    status = desk.book.day_status(office, day)
-    slots = desk.book.slots(office, window, day, now_local())
-    data = {
-        "office": office.code,
-        "office_name": office.name,
-        "window": window,
-        "date": day.isoformat(),
-        "open": status.open,
-        "closed_reason": status.reason,
-        "holiday": status.detail,
-        "schedule_known": status.schedule_known,
-        "slots": [
-            {"time": s.start.strftime("%H:%M"), "capacity": s.capacity, "free": s.free}
-            for s in slots
-        ],
-    }
+    data = desk.day_view(office, window, day, now_local())
+    # The clerks' view adds the office's name and the holiday's.
+    data["office_name"] = office.name
+    data["holiday"] = desk.book.day_status(office, day).detail
     _emit(data, True)
     return 0
 

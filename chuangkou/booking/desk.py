@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -77,6 +78,28 @@ class Desk:
     def slot_key(self, office: Office, window_type: str, slot: Slot) -> SlotKey:
         """The key of a slot."""
         return SlotKey(office.code, window_type, slot.day, slot.start)
+
+    def day_view(
+        self, office: Office, window_type: str, day: date, now: datetime
+    ) -> dict[str, Any]:
+        """A window's day as JSON: open or why not, and the seats of each slot.
+
+        The public API and ``chuangkou slots`` both answer with this.
+        """
+        status = self.book.day_status(office, day)
+        slots = self.book.slots(office, window_type, day, now)
+        return {
+            "office": office.code,
+            "window": window_type,
+            "date": day.isoformat(),
+            "open": status.open,
+            "closed_reason": status.reason,
+            "schedule_known": status.schedule_known,
+            "slots": [
+                {"time": s.start.strftime("%H:%M"), "capacity": s.capacity, "free": s.free}
+                for s in slots
+            ],
+        }
 
     def capacity(self, office: Office, window_type: str) -> int:
         """Seats per slot: the window's staffing."""

@@ -187,22 +187,7 @@ async def slots(request: web.Request) -> web.Response:
         office, window = desk.office(query["office"][:40]), desk.window(query["window"][:20])
     except DeskError as exc:
         raise _error(400, "bad_field", field=exc.code) from None
-    status = desk.book.day_status(office, day)
-    found = desk.book.slots(office, window, day, now_local())
-    return web.json_response(
-        {
-            "office": office.code,
-            "window": window,
-            "date": day.isoformat(),
-            "open": status.open,
-            "closed_reason": status.reason,
-            "schedule_known": status.schedule_known,
-            "slots": [
-                {"time": s.start.strftime("%H:%M"), "capacity": s.capacity, "free": s.free}
-                for s in found
-            ],
-        }
-    )
+    return web.json_response(desk.day_view(office, window, day, now_local()))
 
 
 async def catalog_items(request: web.Request) -> web.Response:
