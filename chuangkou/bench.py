@@ -23,15 +23,17 @@ from typing import Any
 import aiohttp
 
 from chuangkou.bench_booking import chat_throughput, library_throughput, race, sqlite_url
-from chuangkou.bench_catalog import measure_catalog_scale, prepare_scaled_catalog
+from chuangkou.bench_catalog import (
+    ScaledCatalog,
+    measure_catalog_scale,
+    prepare_scaled_catalog,
+)
 from chuangkou.bench_load import QUESTIONS, Stats, latency_table, measure, webhook_call
 from chuangkou.bench_report import write_report
 from chuangkou.bench_system import cross_validation, peak_memory_mib, train_seconds
 from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.model import Catalog
-from chuangkou.catalog.store import load_catalog
-from chuangkou.db import make_engine
-from chuangkou.migrate import upgrade
+from chuangkou.catalog.store import load_catalog_at
 from chuangkou.pgtemp import temporary_database
 from chuangkou.settings import Settings
 from chuangkou.stack import (
@@ -48,13 +50,6 @@ CLUSTER_LEVELS = (1, 10, 50)
 # Ports of the benchmark's own stacks, away from `make run`'s.
 ENGINE_PORT, ACTIONS_PORT, GATEWAY_PORT = 5105, 5155, 8180
 OPEN_GATE = {"CHUANGKOU_CHAT_RATE_PER_MINUTE": "1000000"}  # the load comes from one IP
-
-
-def _load(url: str, catalog: Catalog) -> None:
-    engine = make_engine(url)
-    upgrade(engine)
-    load_catalog(engine, catalog, source="bench")
-    engine.dispose()
 
 
 @contextmanager
@@ -97,24 +92,25 @@ async def _probes_answered(base: str, catalog: Catalog, probes: Any) -> int:
     return right
 
 
-def _catalog_through_engine(url: str, base: str, real: Catalog, work: Path) -> dict[str, Any]:
+def _catalog_through_engine(
+    url: str, base: str, real: Catalog, scaled: ScaledCatalog
+) -> dict[str, Any]:
     """Answer latency with the real and the 2,000-sub-item catalog in the same stack.
 
     The catalogs are swapped by loading them into the running stack's database (no
     restart, no retraining), alternately twice, and the median p50 of each is kept so
     that drift of the machine during the run hits both alike.
     """
-    scaled = prepare_scaled_catalog(work)
     big = read_catalog(scaled.root)
     p50s: dict[str, list[float]] = {"real": [], "scaled": []}
     right = 0
     for _ in range(2):
         for name, catalog in (("real", real), ("scaled", big)):
-            _load(url, catalog)
+            load_catalog_at(url, catalog, source="bench")
             p50s[name].append(asyncio.run(_answer_p50(base)))
             if name == "scaled" and not right:
                 right = asyncio.run(_probes_answered(base, big, scaled.probes))
-    _load(url, real)
+    load_catalog_at(url, real, source="bench")
     real_p50, scaled_p50 = statistics.median(p50s["real"]), statistics.median(p50s["scaled"])
     return {
         "answer_real_p50_ms": real_p50,
@@ -154,7 +150,7 @@ def run(out_dir: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         url = sqlite_url(tmp, "bench.db")
-        _load(url, real)
+        load_catalog_at(url, real, source="bench")
         cfg = StackConfig(
             model=model,
             engine_port=ENGINE_PORT,
@@ -168,13 +164,14 @@ def run(out_dir: Path) -> dict[str, Any]:
             table = asyncio.run(latency_table(_engines(cfg), stack_gateway(cfg), EMBEDDED_LEVELS))
             booking["chat, SQLite (embedded)"] = asyncio.run(chat_throughput(stack.base))
             print("bench: catalog scale through the engine ...", flush=True)
-            catalog = _catalog_through_engine(url, stack.base, real, tmp)
+            scaled = prepare_scaled_catalog(tmp)
+            catalog = _catalog_through_engine(url, stack.base, real, scaled)
             profiles["embedded"] = {"latency": table, "memory": _memory(stack)}
         print("bench: cluster profile ...", flush=True)
         with ExitStack() as pg:
             app_url = pg.enter_context(temporary_database("ck_bench_app"))
             trackers = pg.enter_context(temporary_database("ck_bench_trackers"))
-            _load(app_url, real)
+            load_catalog_at(app_url, real, source="bench")
             ccfg = _cluster_config(model, app_url, trackers.rsplit("/", 1)[1], out_dir / "logs")
             with _stack(ccfg, cold, "cluster") as stack:
                 table = asyncio.run(
@@ -196,7 +193,7 @@ def run(out_dir: Path) -> dict[str, Any]:
         with temporary_database("ck_bench_race") as pg_url:
             races["PostgreSQL"] = race(pg_url)
         print("bench: catalog scale in process ...", flush=True)
-        catalog |= measure_catalog_scale(tmp / "scale")
+        catalog |= measure_catalog_scale(tmp / "scale", scaled=scaled)
     print("bench: training and NLU cross-validation ...", flush=True)
     results |= {
         "profiles": profiles,

@@ -165,6 +165,7 @@ def measure_catalog_scale(
     sub_items: int = 2000,
     calls: int = LATENCY_CALLS,
     rounds: int = ROUNDS,
+    scaled: ScaledCatalog | None = None,
 ) -> dict[str, float | int]:
     """Measure the real catalog and a generated one of ``sub_items`` sub-items.
 
@@ -185,12 +186,14 @@ def measure_catalog_scale(
         sub_items: The least number of sub-items of the generated catalog.
         calls: Matcher calls timed per question set.
         rounds: Times each one-off step is timed (the median is reported).
+        scaled: An already generated catalog to measure (generated here when omitted).
 
     Returns:
         The numbers, for the caller to format.
     """
     real_root = source or Settings.from_env().catalog_dir
-    scaled = prepare_scaled_catalog(work, source=real_root, sub_items=sub_items)
+    if scaled is None:
+        scaled = prepare_scaled_catalog(work, source=real_root, sub_items=sub_items)
     probe_texts = [p.text for p in scaled.probes]
     questions = list(REAL_QUESTIONS)
     # One untimed pass first: imports, spaCy's first pipeline, OpenCC's tables, the schema

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import engine_env, rasa_command, run_training
+from chuangkou.stack import TRAINING_DATA, engine_env, rasa_command, run_training
 
 
 def train_seconds() -> float:
@@ -58,8 +58,13 @@ def cross_validation(out_dir: Path, *, folds: int = 3) -> CrossValidation:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "nlu"
         data.mkdir()
-        sources = [*(PROJECT_ROOT / "nlu_data" / "train" / "nlu").glob("*.yml")]
-        sources += [*(PROJECT_ROOT / "build" / "nlu" / "data").glob("*.yml")]
+        # NLU files only: Rasa's cross-validation reads one folder, and rules are not NLU.
+        sources = [
+            path
+            for folder in TRAINING_DATA
+            for path in (PROJECT_ROOT / folder).rglob("*.yml")
+            if "rules" not in path.relative_to(PROJECT_ROOT / folder).parts
+        ]
         for index, path in enumerate(sorted(sources)):
             shutil.copy(path, data / f"{index:02d}-{path.name}")
         if out_dir.exists():

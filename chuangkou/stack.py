@@ -38,6 +38,11 @@ TRAINING_INPUTS = (
 )
 
 
+# What ``rasa train`` and ``rasa data validate`` read as data: the hand-written training
+# examples and rules, and the lookup tables generated from the catalog.
+TRAINING_DATA = ("nlu_data/train", "build/nlu/data")
+
+
 def _files(root: Path, inputs: tuple[str, ...]) -> Iterator[Path]:
     for name in inputs:
         path = root / name
@@ -117,8 +122,7 @@ def run_training(out_dir: Path, *, fixed_name: str | None = None, quiet: bool = 
         "--domain",
         "bot/domain",
         "--data",
-        "nlu_data/train",
-        "build/nlu/data",
+        *TRAINING_DATA,
         "--out",
         str(out_dir),
         "--force",

@@ -129,6 +129,26 @@ def load_catalog(engine: Engine, catalog: Catalog, *, source: str, force: bool =
     return True
 
 
+def load_catalog_at(url: str, catalog: Catalog, *, source: str) -> bool:
+    """Bring the database at ``url`` to the current schema and load ``catalog`` into it.
+
+    For one-off loads (the benchmark's and the tests' own databases): the engine is made
+    here and disposed of afterwards.
+
+    Returns:
+        True when the stored catalog changed.
+    """
+    from chuangkou.db import make_engine
+    from chuangkou.migrate import upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        return load_catalog(engine, catalog, source=source)
+    finally:
+        engine.dispose()
+
+
 def _hours(raw: dict[str, Any]) -> Hours:
     return Hours(
         tuple(raw["morning"]),

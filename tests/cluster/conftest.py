@@ -7,9 +7,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from chuangkou.catalog.files import read_catalog
-from chuangkou.catalog.store import load_catalog
-from chuangkou.db import make_engine
-from chuangkou.migrate import upgrade
+from chuangkou.catalog.store import load_catalog_at
 from chuangkou.pgtemp import temporary_database
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import StackConfig, cluster_env
@@ -55,8 +53,5 @@ def cluster_databases(stack: ExitStack, prefix: str) -> tuple[str, str]:
     """
     app_url = stack.enter_context(temporary_database(f"{prefix}_app"))
     tracker_url = stack.enter_context(temporary_database(f"{prefix}_trackers"))
-    engine = make_engine(app_url)
-    upgrade(engine)
-    load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source=prefix)
-    engine.dispose()
+    load_catalog_at(app_url, read_catalog(PROJECT_ROOT / "catalog"), source=prefix)
     return app_url, tracker_url.rsplit("/", 1)[1]

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 
 from chuangkou.catalog.files import read_catalog
-from chuangkou.catalog.store import load_catalog
-from chuangkou.db import make_engine
-from chuangkou.migrate import upgrade
+from chuangkou.catalog.store import load_catalog_at
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import StackConfig, running_stack
 
@@ -36,10 +34,7 @@ def start_stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> StackF
 
     def _start(catalog_dir: Path, db_file: Path) -> AbstractContextManager[str]:
         url = f"sqlite:///{db_file}"
-        engine = make_engine(url)
-        upgrade(engine)
-        load_catalog(engine, read_catalog(catalog_dir), source=str(catalog_dir))
-        engine.dispose()
+        load_catalog_at(url, read_catalog(catalog_dir), source=str(catalog_dir))
         cfg = StackConfig(
             model=model,
             engine_port=free_port(),

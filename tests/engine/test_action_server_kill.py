@@ -22,10 +22,9 @@ import pytest
 from sqlalchemy import text
 
 from chuangkou.catalog.files import read_catalog
-from chuangkou.catalog.store import load_catalog
+from chuangkou.catalog.store import load_catalog_at
 from chuangkou.db import make_engine
 from chuangkou.gateway.texts import text as gateway_text
-from chuangkou.migrate import upgrade
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import RunningStack, StackConfig, started_stack, wait_http
 from tests.engine.conftest import free_port
@@ -43,10 +42,7 @@ def faulty(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
     """A supervised stack whose engine reaches the action server through a tapped proxy."""
     db = tmp_path_factory.mktemp("kill") / "kill.db"
     url = f"sqlite:///{db}"
-    engine = make_engine(url)
-    upgrade(engine)
-    load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source="kill")
-    engine.dispose()
+    load_catalog_at(url, read_catalog(PROJECT_ROOT / "catalog"), source="kill")
     actions_port, gateway_port = free_port(), free_port()
     with TcpProxy(actions_port) as proxy:
         cfg = StackConfig(

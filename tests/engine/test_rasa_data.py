@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import engine_env, rasa_command
+from chuangkou.stack import TRAINING_DATA, engine_env, rasa_command
 
 pytestmark = pytest.mark.engine
 
@@ -22,8 +22,7 @@ def test_rasa_data_validate() -> None:
             "--domain",
             "bot/domain",
             "--data",
-            "nlu_data/train",
-            "build/nlu/data",
+            *TRAINING_DATA,
             "--fail-on-warnings",
         ),
         cwd=PROJECT_ROOT,
