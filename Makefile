@@ -66,7 +66,7 @@ chat: ## chat in the terminal with the running assistant
 
 lint: venvs ## ruff and mypy
 	$(APP)/ruff check .
-	$(APP)/ruff format --check chuangkou actions tests
+	$(APP)/ruff format --check chuangkou actions common tests
 	$(APP)/mypy
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not possible

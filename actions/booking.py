@@ -3,7 +3,7 @@
 Thin adapters over :mod:`chuangkou.booking`: the form validation turns what people say into
 slot values (item, office, a bookable time, name, phone), the summary waits for a "yes",
 and the confirmation books with an idempotency key so a double tap books once. Phone
-numbers arrive masked in the text and sealed in the metadata (see ``chuangkou.privacy``);
+numbers arrive masked in the text and sealed in the metadata (see ``common.privacy``);
 the tracker only ever holds the masked and the sealed form.
 """
 
@@ -39,9 +39,8 @@ from chuangkou.booking.slots import Slot, now_local
 from chuangkou.booking.timeparse import TimeProblem, parse_time_request
 from chuangkou.catalog.model import Item, Office
 from chuangkou.catalog.store import CatalogNotLoaded
-from chuangkou.privacy import check_mobile, unseal
 from chuangkou.services import Services, services
-from chuangkou.text import mask_phone
+from common.privacy import check_mobile, mask_number, unseal
 
 SLOT_TIME = "booking_slot"
 SLOT_NAME = "citizen_name"
@@ -370,7 +369,7 @@ class ValidateBookingForm(FormValidationAction):
         if checked.problem == "landline":
             dispatcher.utter_message(response="utter_phone_landline")
             return {SLOT_PROMPTED: True}
-        return {SLOT_PHONE: mask_phone(checked.digits), SLOT_SEALED: sealed}
+        return {SLOT_PHONE: mask_number(checked.digits), SLOT_SEALED: sealed}
 
 
 class _AskAction(CatalogAction):
@@ -409,9 +408,15 @@ class ActionAskItemCode(_AskAction):
 
 
 class ActionAskCitizenName(_AskAction):
-    """The person's name."""
+    """The person's name, with the notice of what is done with it."""
 
     slot = SLOT_NAME
+
+    def ask(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, render: Renderer, svc: Services
+    ) -> None:
+        """Ask for the name; say why it is collected, who sees it and for how long."""
+        dispatcher.utter_message(response="utter_ask_citizen_name", days=svc.policy.retention_days)
 
 
 class ActionAskPhoneMasked(_AskAction):

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from chuangkou.catalog.model import Catalog
-from chuangkou.text import to_simplified
+from common.folding import to_simplified
 
 # High enough that jieba prefers a catalog word over its own segmentation.
 USERDICT_FREQ = 50000

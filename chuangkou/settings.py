@@ -6,6 +6,7 @@ Nothing else in the app reads ``os.environ``; tests build their own ``Settings``
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ class Settings:
         secure_cookies: Mark the clerk session cookie Secure (set behind HTTPS).
         secret: Shared by the engine's channel and the action server to seal phone numbers
             (``CHUANGKOU_SECRET``; the stack runner provides one for the embedded profile).
+        retention_days: Days after the booked day when a booking's name and phone number
+            are erased (``CHUANGKOU_RETENTION_DAYS``); the booking itself stays for review.
     """
 
     database_url: str = field(default_factory=_default_db_url)
@@ -55,6 +58,7 @@ class Settings:
     chat_rate_per_minute: int = 30
     wechat_token: str = ""
     secure_cookies: bool = False
+    retention_days: int = 180
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -88,4 +92,21 @@ class Settings:
             ),
             wechat_token=env.get("CHUANGKOU_WECHAT_TOKEN", ""),
             secure_cookies=env.get("CHUANGKOU_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            retention_days=int(env.get("CHUANGKOU_RETENTION_DAYS", str(base.retention_days))),
         )
+
+
+def ensure_secret(path: Path) -> str:
+    """The embedded profile's secret: read from ``path``, created there on first use.
+
+    A deployment sets ``CHUANGKOU_SECRET`` instead; this file (0600, in the ignored build
+    folder) only saves a single-machine install from having to.
+    """
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secret + "\n")
+    return secret

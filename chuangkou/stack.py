@@ -22,8 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from chuangkou.privacy import ensure_secret
-from chuangkou.settings import PROJECT_ROOT
+from chuangkou.settings import PROJECT_ROOT, ensure_secret
 
 ENGINE_VENV = PROJECT_ROOT / ".venv-engine"
 APP_PYTHON = Path(sys.executable)

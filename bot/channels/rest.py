@@ -8,15 +8,21 @@ message into the ``/empty_message`` intent, which the domain answers politely.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
 import bot.engine_patches  # noqa: F401 - applies the measured hot-path fix at engine start
-from bot.channels.phones import mask_and_seal
+from common.privacy import mask_and_seal
 
 EMPTY_MESSAGE = "/empty_message"
+
+
+def _secret() -> str | None:
+    # The engine process gets the secret from the stack runner (or the deployment).
+    return os.environ.get("CHUANGKOU_SECRET") or None
 
 
 def _body(req: Request) -> dict[str, Any]:
@@ -43,14 +49,14 @@ class ChuangkouRestInput(RestInput):
         message = _body(req).get("message")
         if not isinstance(message, str) or not message.strip():
             return EMPTY_MESSAGE
-        return mask_and_seal(message)[0]
+        return mask_and_seal(message, _secret())[0]
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         """Carry the sealed phone number (never the clear one) with the message."""
         message = _body(request).get("message")
         if not isinstance(message, str):
             return None
-        sealed = mask_and_seal(message)[1]
+        sealed = mask_and_seal(message, _secret())[1]
         return {"sealed_phone": sealed} if sealed else None
 
     def _extract_input_channel(self, req: Request) -> str:

@@ -10,8 +10,6 @@ clean sentence.
 
 from __future__ import annotations
 
-import unicodedata
-from functools import lru_cache
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,21 +17,12 @@ from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.nlu.training_data.message import Message
 
-
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def fold(text: str) -> str:
-    """NFKC + Traditional→Simplified, as the app runtime's ``chuangkou.text.to_simplified``."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text))
+from common.folding import is_noise
+from common.folding import to_simplified as fold
 
 
 def _is_noise(word: str) -> bool:
-    return all(unicodedata.category(ch)[0] in ("Z", "P", "S", "C") for ch in word)
+    return all(is_noise(ch) for ch in word)
 
 
 @DefaultV1Recipe.register(

@@ -11,10 +11,11 @@ is a partial unique index as well.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select, text, update
@@ -23,8 +24,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from chuangkou.booking.slots import TZ
 from chuangkou.tables import ACTIVE_STATUSES, Booking, BookingEvent, SlotSeat
-from chuangkou.text import mask_phone
+from common.privacy import mask_number
 
 # Booking references avoid characters people confuse when reading them out: 0/O, 1/I/L.
 REF_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -33,6 +35,26 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "booked": ("arrived", "no_show", "cancelled"),
     "arrived": ("served",),
 }
+# A clerk's mis-tap can be taken back by the same clerk for this long; the status goes
+# back to what it was before the mark, and the undo is audited like the mark.
+UNDO_WINDOW = timedelta(minutes=10)
+UNDO_TO = {"arrived": "booked", "no_show": "booked", "served": "arrived"}
+
+
+def aware(moment: datetime) -> datetime:
+    """A stored time as an aware datetime (SQLite gives naive ones; they were UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def local_iso(moment: datetime) -> str:
+    """A stored time in the bureaus' zone with its offset: ``2026-12-01T15:39:49+08:00``."""
+    return aware(moment).astimezone(TZ).isoformat(timespec="seconds")
+
+
+def slot_start(day: date, hhmm: str) -> datetime:
+    """When a slot starts, as an aware datetime in the bureaus' zone."""
+    hour, minute = hhmm.split(":")
+    return datetime.combine(day, time(int(hour), int(minute)), tzinfo=TZ)
 
 
 class BookingError(Exception):
@@ -101,8 +123,15 @@ def _view(row: Booking) -> BookingView:
 
 
 def new_ref() -> str:
-    """A random booking reference without ambiguous characters."""
-    return "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+    """A random booking reference without ambiguous characters.
+
+    It has at least two letters, so it never holds a run of seven digits, which the
+    masking rule (``common.privacy``) would take for a phone number.
+    """
+    while True:
+        ref = "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+        if sum(ch.isalpha() for ch in ref) >= 2:
+            return ref
 
 
 def _lock_phone(session: Session, phone: str) -> None:
@@ -127,19 +156,23 @@ def _ensure_slot(session: Session, key: SlotKey, capacity: int) -> None:
 
 def _take_seat(session: Session, key: SlotKey, capacity: int) -> None:
     _ensure_slot(session, key, capacity)
+    _claim_seat(session, key.office_code, key.window_type, key.day, key.hhmm)
+
+
+def _claim_seat(session: Session, office_code: str, window_type: str, day: date, hhmm: str) -> None:
     result = session.execute(
         update(SlotSeat)
         .where(
-            SlotSeat.office_code == key.office_code,
-            SlotSeat.window_type == key.window_type,
-            SlotSeat.slot_date == key.day,
-            SlotSeat.slot_time == key.hhmm,
+            SlotSeat.office_code == office_code,
+            SlotSeat.window_type == window_type,
+            SlotSeat.slot_date == day,
+            SlotSeat.slot_time == hhmm,
             SlotSeat.taken < SlotSeat.capacity,
         )
         .values(taken=SlotSeat.taken + 1)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise BookingError("slot_full", key.hhmm)
+        raise BookingError("slot_full", hhmm)
 
 
 def _free_seat(session: Session, row: Booking) -> None:
@@ -245,7 +278,7 @@ def create_booking(
                 slot_time=slot.hhmm,
                 citizen_name=citizen_name,
                 phone=phone,
-                phone_masked=mask_phone(phone),
+                phone_masked=mask_number(phone),
                 channel=channel,
                 idempotency_key=idempotency_key,
                 missing_docs=list(missing_docs),
@@ -333,20 +366,81 @@ def reschedule_booking(
         return _view(row)
 
 
-def mark_booking(engine: Engine, *, ref: str, status: str, actor: str) -> BookingView:
+def mark_booking(
+    engine: Engine, *, ref: str, status: str, actor: str, now: datetime | None = None
+) -> BookingView:
     """A clerk marks a booking arrived, served or no-show.
 
+    Marks that cannot be right are refused: 到达 only on the booking's day, 未到 only once
+    the slot has started, 办结 only after 到达.
+
+    Args:
+        engine: The database.
+        ref: The booking.
+        status: ``arrived``, ``served`` or ``no_show``.
+        actor: Who marks it, for the audit log.
+        now: The current time (aware); the clock when omitted.
+
+    Returns:
+        The booking after the change.
+
     Raises:
-        BookingError: ``not_found`` or ``bad_transition``.
+        BookingError: ``not_found``, ``bad_transition``, ``not_today`` or ``too_early``.
     """
+    now = now or datetime.now(UTC)
     with Session(engine) as session, session.begin():
         row = _owned(session, ref, None)
         if status not in TRANSITIONS.get(row.status, ()) or status == "cancelled":
             raise BookingError("bad_transition", f"{row.status} → {status}")
+        if status == "arrived" and row.slot_date != now.astimezone(TZ).date():
+            raise BookingError("not_today", str(row.slot_date))
+        if status == "no_show" and now < slot_start(row.slot_date, row.slot_time):
+            raise BookingError("too_early", f"{row.slot_date} {row.slot_time}")
         if status == "no_show":
             _free_seat(session, row)
-        row.status, row.updated_at = status, datetime.now(UTC)
-        _audit(session, row, actor, status)
+        row.status, row.updated_at = status, now
+        _audit(session, row, actor, status, **{"from": UNDO_TO[status]})
+        return _view(row)
+
+
+def undo_mark(engine: Engine, *, ref: str, actor: str, now: datetime | None = None) -> BookingView:
+    """Take back the last mark on a booking, if the same clerk made it moments ago.
+
+    Args:
+        engine: The database.
+        ref: The booking.
+        actor: Who asks (must be who marked).
+        now: The current time (aware); the clock when omitted.
+
+    Returns:
+        The booking with its status before the mark.
+
+    Raises:
+        BookingError: ``not_found``, ``nothing_to_undo`` (the last change was not a mark
+            by this actor), ``undo_expired`` (older than :data:`UNDO_WINDOW`) or
+            ``slot_full`` (a no-show's freed seat was taken meanwhile).
+    """
+    now = now or datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        row = _owned(session, ref, None)
+        last = session.scalar(
+            select(BookingEvent)
+            .where(BookingEvent.booking_id == row.id)
+            .order_by(BookingEvent.id.desc())
+            .limit(1)
+        )
+        if last is None or last.action not in UNDO_TO or last.actor != actor:
+            raise BookingError("nothing_to_undo")
+        if last.action != row.status:
+            raise BookingError("nothing_to_undo")
+        if aware(last.at) < now - UNDO_WINDOW:
+            raise BookingError("undo_expired")
+        if row.status == "no_show":
+            # Its seat was freed by the no-show; the person is expected after all.
+            _claim_seat(session, row.office_code, row.window_type, row.slot_date, row.slot_time)
+        back = UNDO_TO[row.status]
+        _audit(session, row, actor, "undo", undid=row.status, to=back)
+        row.status, row.updated_at = back, now
         return _view(row)
 
 
@@ -361,6 +455,43 @@ def list_bookings(
         return [_view(r) for r in session.scalars(query.order_by(Booking.slot_time, Booking.id))]
 
 
+REF_SHAPE = re.compile(f"^[{REF_ALPHABET}]{{{REF_LENGTH}}}$")
+
+
+def search_bookings(
+    engine: Engine, *, query: str, office_code: str | None, limit: int = 50
+) -> list[BookingView]:
+    """Bookings by the last four digits of the phone or part of the name, newest day first.
+
+    A reference is looked up with :func:`find_booking` (it names one booking); this is the
+    clerks' search when the person has no reference at hand.
+
+    Args:
+        engine: The database.
+        query: Four digits (end of the phone number) or part of a name.
+        office_code: Only this office's bookings; None for every office (supervisors).
+        limit: At most this many rows.
+
+    Returns:
+        The bookings found (phones masked).
+    """
+    text = query.strip()
+    if not text:
+        return []
+    if text.isdigit() and len(text) == 4:
+        condition = Booking.phone.endswith(text)
+    else:
+        condition = Booking.citizen_name.contains(text[:20], autoescape=True)
+    select_rows = select(Booking).where(condition)
+    if office_code is not None:
+        select_rows = select_rows.where(Booking.office_code == office_code)
+    select_rows = select_rows.order_by(
+        Booking.slot_date.desc(), Booking.slot_time, Booking.id
+    ).limit(limit)
+    with Session(engine) as session:
+        return [_view(r) for r in session.scalars(select_rows)]
+
+
 def audit_log(engine: Engine, *, ref: str) -> list[dict[str, Any]]:
     """The audit events of one booking, oldest first."""
     with Session(engine) as session:
@@ -369,7 +500,7 @@ def audit_log(engine: Engine, *, ref: str) -> list[dict[str, Any]]:
             select(BookingEvent).where(BookingEvent.booking_id == row.id).order_by(BookingEvent.id)
         )
         return [
-            {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
+            {"at": local_iso(e.at), "actor": e.actor, "action": e.action, "detail": e.detail}
             for e in events
         ]
 
@@ -382,6 +513,40 @@ def booking_phone(engine: Engine, *, ref: str) -> str:
     """
     with Session(engine) as session:
         return _owned(session, ref, None).phone
+
+
+ERASED_PREFIX = "erased:"
+
+
+def erase_expired(engine: Engine, *, before: date, actor: str = "system:retention") -> int:
+    """Erase the name and phone number of bookings for days before ``before``.
+
+    The booking, its slot and its audit trail stay (every case is kept for review); the
+    person's data goes. The phone column gets a per-row marker, so no two erased rows can
+    collide in the one-active-booking-per-phone index.
+
+    Args:
+        engine: The database.
+        before: Bookings for days before this one are erased.
+        actor: Written to the audit log.
+
+    Returns:
+        How many bookings were erased.
+    """
+    now = datetime.now(UTC)
+    with Session(engine) as session, session.begin():
+        rows = session.scalars(
+            select(Booking).where(
+                Booking.slot_date < before, ~Booking.phone.startswith(ERASED_PREFIX)
+            )
+        ).all()
+        for row in rows:
+            row.phone = f"{ERASED_PREFIX}{row.id}"
+            row.phone_masked = "***"
+            row.citizen_name = (row.citizen_name[:1] + "*") if row.citizen_name else "*"
+            row.updated_at = now
+            _audit(session, row, actor, "erased")
+        return len(rows)
 
 
 def recent_events(
@@ -401,7 +566,7 @@ def recent_events(
             {
                 "ref": ref,
                 "office": office,
-                "at": e.at.isoformat(),
+                "at": local_iso(e.at),
                 "actor": e.actor,
                 "action": e.action,
                 "detail": e.detail,

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
-from chuangkou.text import to_simplified
+from common.folding import to_simplified
 
 # Words jionlp does not know, rewritten to words it does (parsing vocabulary, not UI text).
 REWRITES = {

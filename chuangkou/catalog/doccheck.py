@@ -14,7 +14,7 @@ from typing import Any
 
 from chuangkou.catalog.matcher import Matcher, Mention
 from chuangkou.catalog.model import DocumentRequirement, Lexicon
-from chuangkou.text import normalize, to_simplified
+from common.folding import normalize, to_simplified
 
 NEEDS_ORIGINAL = ("原件", "原件及复印件")
 NEEDS_COPY = ("复印件", "原件及复印件")

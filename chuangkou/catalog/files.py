@@ -33,7 +33,7 @@ from chuangkou.catalog.model import (
     Window,
     to_jsonable,
 )
-from chuangkou.text import normalize
+from common.folding import normalize
 
 SCHEMA_DIR = "schema"
 

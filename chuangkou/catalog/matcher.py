@@ -12,7 +12,7 @@ Two layers, chosen for what each does well:
   names ("特种设备的许可") that no alias lists; it only runs when the exact layer found
   no item.
 
-Both work on :func:`chuangkou.text.normalize` keys, so Traditional characters, full-width
+Both work on :func:`common.folding.normalize` keys, so Traditional characters, full-width
 forms, spaces and punctuation do not matter. Nothing is downloaded: a blank spaCy pipeline
 has no model, and jieba ships its dictionary.
 """
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chuangkou.catalog.model import Catalog
-from chuangkou.text import normalize
+from common.folding import normalize
 
 if TYPE_CHECKING:
     import jieba

@@ -27,7 +27,7 @@ import yaml
 
 from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.model import Catalog
-from chuangkou.text import normalize
+from common.folding import normalize
 
 # Written at the top of every item file the generator rewrites, and as a marker file in
 # the generated folder, so nobody mistakes the output for the real catalog.

@@ -35,7 +35,7 @@ from chuangkou.tables import (
     CatalogOffice,
     CatalogTerm,
 )
-from chuangkou.text import normalize
+from common.folding import normalize
 
 logger = logging.getLogger(__name__)
 _VERSION = select(CatalogMeta.value).where(CatalogMeta.key == "version")

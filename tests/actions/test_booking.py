@@ -16,9 +16,9 @@ from actions.booking import (
     ActionManageBooking,
     ValidateBookingForm,
 )
-from chuangkou.privacy import seal
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.tables import Booking
+from common.privacy import seal
 
 SECRET = "test-secret"
 PHONE = "13812344567"

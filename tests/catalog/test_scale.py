@@ -27,7 +27,7 @@ from chuangkou.catalog.store import CatalogCache, fetch_catalog, load_catalog
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.tables import CatalogItem, CatalogTerm
-from chuangkou.text import normalize
+from common.folding import normalize
 from tests.catalog.test_matcher import ITEM_PHRASES
 from tests.conftest import CATALOG_DIR
 

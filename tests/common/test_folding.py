@@ -1,10 +1,10 @@
-"""Normalisation and phone masking."""
+"""Normalisation shared by both runtimes."""
 
 from __future__ import annotations
 
 import pytest
 
-from chuangkou.text import MAX_MATCH_CHARS, mask_phone, normalize, to_simplified
+from common.folding import MAX_MATCH_CHARS, normalize, to_simplified
 
 
 @pytest.mark.parametrize(
@@ -29,11 +29,3 @@ def test_normalize_bounds_length() -> None:
 
 def test_to_simplified_keeps_punctuation() -> None:
     assert to_simplified("營業執照，身份證") == "营业执照,身份证"
-
-
-@pytest.mark.parametrize(
-    ("phone", "masked"),
-    [("13812344567", "138****4567"), ("138-1234-4567", "138****4567"), ("123", "***")],
-)
-def test_mask_phone(phone: str, masked: str) -> None:
-    assert mask_phone(phone) == masked

@@ -1,18 +1,15 @@
-"""Text normalisation shared by everything that compares a person's words with the catalog.
+"""Text folding shared by everything that compares a person's words with the catalog.
 
 People type Traditional characters, full-width letters and digits, stray punctuation and
 spaces. Both sides of every comparison (catalog names and user text) go through the same
-functions here, so a match never depends on how something was typed.
+functions here, in both runtimes, so a match never depends on how something was typed.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from functools import cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import opencc
+from typing import Any
 
 # Messages longer than this are cut before matching: nobody names a permit in the 5,000th
 # character, and it keeps the matcher's cost bounded for hostile input.
@@ -20,7 +17,7 @@ MAX_MATCH_CHARS = 500
 
 
 @cache
-def _converter() -> opencc.OpenCC:
+def _converter() -> Any:
     """Build the Traditional→Simplified converter once (OpenCC's maintained tables)."""
     import opencc
 
@@ -35,16 +32,15 @@ def to_simplified(text: str) -> str:
 
     Returns:
         The text with the same number of characters in nearly all cases, so clause
-        boundaries found afterwards still line up.
+        boundaries (and token offsets) found afterwards still line up.
     """
     folded = unicodedata.normalize("NFKC", text)
     return str(_converter().convert(folded))
 
 
-def _is_noise(ch: str) -> bool:
+def is_noise(ch: str) -> bool:
     """Whether a character carries no meaning for matching (space, punctuation, symbol)."""
-    category = unicodedata.category(ch)
-    return category[0] in ("Z", "P", "S", "C")
+    return unicodedata.category(ch)[0] in ("Z", "P", "S", "C")
 
 
 def normalize(text: str) -> str:
@@ -57,19 +53,4 @@ def normalize(text: str) -> str:
         The key; "電梯 使用-登記！" and "电梯使用登记" give the same key.
     """
     simplified = to_simplified(text[: MAX_MATCH_CHARS * 2]).lower()
-    return "".join(ch for ch in simplified if not _is_noise(ch))[:MAX_MATCH_CHARS]
-
-
-def mask_phone(phone: str) -> str:
-    """Mask a mobile number for logs, trackers and lists: 13812344567 → 138****4567.
-
-    Args:
-        phone: A phone number in any form.
-
-    Returns:
-        The masked form; anything shorter than 7 digits is fully masked.
-    """
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+    return "".join(ch for ch in simplified if not is_noise(ch))[:MAX_MATCH_CHARS]
