@@ -20,13 +20,15 @@ MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 SESSION_FOR = timedelta(hours=10)  # one working day
 USERNAME = re.compile(r"^[a-z0-9_.-]{2,40}$")
+ROLES = ("clerk", "supervisor")
 _hasher = PasswordHasher()
 
 
 class ClerkError(Exception):
     """Why an account action failed.
 
-    Codes: ``bad_username``, ``weak_password``, ``exists``, ``bad_login``, ``locked``.
+    Codes: ``bad_username``, ``weak_password``, ``exists``, ``bad_login``, ``locked``,
+    ``no_office`` (an office clerk needs an office), ``bad_role``.
     """
 
     def __init__(self, code: str) -> None:
@@ -43,6 +45,22 @@ class ClerkView:
     display_name: str
     office_code: str | None
     csrf_token: str
+    role: str = "clerk"
+
+    @property
+    def supervisor(self) -> bool:
+        """Whether the account was granted every office."""
+        return self.role == "supervisor"
+
+    def may_see(self, office_code: str | None) -> bool:
+        """Whether this clerk may read or change the bookings of an office.
+
+        An office clerk sees its own office only; an account without an office (made
+        before roles existed) sees nothing until it is given one.
+        """
+        if self.supervisor:
+            return True
+        return bool(office_code) and office_code == self.office_code
 
 
 def _now() -> datetime:
@@ -57,23 +75,46 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 
 def add_clerk(
-    engine: Engine, *, username: str, password: str, display_name: str, office_code: str | None
+    engine: Engine,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    office_code: str | None,
+    role: str = "clerk",
 ) -> int:
     """Create an account.
 
+    Args:
+        engine: The database.
+        username: Lower-case login name.
+        password: At least 10 characters.
+        display_name: Shown in the console and the audit log.
+        office_code: The office the clerk works at (a supervisor may have one too).
+        role: ``clerk`` (own office only) or ``supervisor`` (every office).
+
+    Returns:
+        The new account's id.
+
     Raises:
-        ClerkError: ``bad_username``, ``weak_password`` (under 10 characters) or ``exists``.
+        ClerkError: ``bad_username``, ``weak_password`` (under 10 characters), ``exists``,
+            ``bad_role`` or ``no_office`` (an office clerk without an office).
     """
     if not USERNAME.match(username):
         raise ClerkError("bad_username")
     if len(password) < 10:
         raise ClerkError("weak_password")
+    if role not in ROLES:
+        raise ClerkError("bad_role")
+    if role == "clerk" and not office_code:
+        raise ClerkError("no_office")
     try:
         with Session(engine) as session, session.begin():
             clerk = Clerk(
                 username=username,
                 display_name=display_name[:40] or username,
                 office_code=office_code,
+                role=role,
                 password_hash=_hasher.hash(password),
                 created_at=_now(),
             )
@@ -82,6 +123,12 @@ def add_clerk(
             return clerk.id
     except IntegrityError:
         raise ClerkError("exists") from None
+
+
+def _view(clerk: Clerk, csrf: str) -> ClerkView:
+    return ClerkView(
+        clerk.id, clerk.username, clerk.display_name, clerk.office_code, csrf, clerk.role
+    )
 
 
 def _hash_token(token: str) -> str:
@@ -126,7 +173,7 @@ def login(engine: Engine, *, username: str, password: str) -> tuple[str, ClerkVi
                     expires_at=_now() + SESSION_FOR,
                 )
             )
-            view = ClerkView(clerk.id, clerk.username, clerk.display_name, clerk.office_code, csrf)
+            view = _view(clerk, csrf)
     if failed:
         raise ClerkError("bad_login")
     return token, view
@@ -144,9 +191,7 @@ def session_clerk(engine: Engine, token: str | None) -> ClerkView | None:
         clerk = session.get(Clerk, row.clerk_id)
         if clerk is None:
             return None
-        return ClerkView(
-            clerk.id, clerk.username, clerk.display_name, clerk.office_code, row.csrf_token
-        )
+        return _view(clerk, row.csrf_token)
 
 
 def logout(engine: Engine, token: str) -> None:

@@ -254,6 +254,22 @@ def _bookings_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _bookings_purge(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from chuangkou.booking.service import erase_expired
+    from chuangkou.booking.slots import now_local
+
+    before = (
+        _day(args.before)
+        if args.before
+        else now_local().date() - timedelta(days=settings.retention_days)
+    )
+    erased = erase_expired(engine_for(settings.database_url), before=before)
+    print(f"erased name and phone of {erased} bookings before {before.isoformat()}")
+    return 0
+
+
 def _bookings_mark(settings: Settings, args: argparse.Namespace) -> int:
     from chuangkou.booking.service import mark_booking
 
@@ -279,19 +295,32 @@ def _clerk_add(settings: Settings, args: argparse.Namespace) -> int:
 
     from chuangkou.clerks import ClerkError, add_clerk
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
     engine = engine_for(settings.database_url)
     upgrade(engine)
+    office = args.office.upper() if args.office else None
+    if office is not None:
+        try:
+            known = CatalogCache(engine).get().office(office)
+        except CatalogNotLoaded:
+            known = None
+        if known is None:
+            print(
+                f"error: unknown office {args.office!r} (load the catalog first)", file=sys.stderr
+            )
+            return 1
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass()
     try:
         add_clerk(
             engine,
             username=args.username,
             password=password,
             display_name=args.name or args.username,
-            office_code=args.office,
+            office_code=office,
+            role="supervisor" if args.supervisor else "clerk",
         )
     except ClerkError as exc:
-        print(f"error: {exc.code}", file=sys.stderr)
+        hint = {"no_office": " (an office clerk needs --office; --supervisor grants all)"}
+        print(f"error: {exc.code}{hint.get(exc.code, '')}", file=sys.stderr)
         return 1
     print(f"clerk {args.username} added")
     return 0
@@ -348,6 +377,11 @@ def build_parser() -> argparse.ArgumentParser:
     bmark.add_argument("status", choices=["arrived", "served", "no-show"])
     bmark.add_argument("--clerk", required=True, help="clerk id, written to the audit log")
     bmark.set_defaults(func=_bookings_mark)
+    bpurge = bsub.add_parser(
+        "purge", help="erase names and phones of bookings past the retention period"
+    )
+    bpurge.add_argument("--before", help="YYYY-MM-DD (default: today minus the retention days)")
+    bpurge.set_defaults(func=_bookings_purge)
     baudit = bsub.add_parser("audit", help="the audit log of a booking")
     baudit.add_argument("ref")
     baudit.set_defaults(func=_bookings_audit)
@@ -359,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     cadd.add_argument("username", help="lower-case letters, digits, . _ -")
     cadd.add_argument("--name", help="display name")
     cadd.add_argument("--office", help="office code the clerk works at (HG, TF …)")
+    cadd.add_argument(
+        "--supervisor",
+        action="store_true",
+        help="grant every office (city-level supervision); otherwise --office is required",
+    )
     cadd.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     cadd.set_defaults(func=_clerk_add)
 

@@ -49,7 +49,9 @@ class _Runtime:
         self._calendar = calendar_for(settings.catalog_dir)
         self._secret = settings.secret
         self._policy = BookingPolicy(
-            slot_minutes=settings.slot_minutes, horizon_days=settings.horizon_days
+            slot_minutes=settings.slot_minutes,
+            horizon_days=settings.horizon_days,
+            retention_days=settings.retention_days,
         )
         self._cache = CatalogCache(engine)
         self._lock = threading.Lock()

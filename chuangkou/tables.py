@@ -184,6 +184,9 @@ class Clerk(Base):
     username: Mapped[str] = mapped_column(String(40), unique=True)
     display_name: Mapped[str] = mapped_column(String(40))
     office_code: Mapped[str | None] = mapped_column(String(4))
+    # "clerk": sees and changes only its own office's bookings; "supervisor": every
+    # office, granted explicitly when the account is made.
+    role: Mapped[str] = mapped_column(String(12), default="clerk")
     password_hash: Mapped[str] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -184,9 +184,9 @@ def test_slot_length_is_configurable(loaded: Path) -> None:
     assert len(hourly) < len(default) and hourly[1]["time"] == "09:30"
 
 
-def test_clerk_add(tmp_path: Path) -> None:
+def test_clerk_add(loaded: Path) -> None:
     def add(*args: str, password: str) -> subprocess.CompletedProcess[str]:
-        env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+        env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{loaded / 'cli.db'}"}
         return subprocess.run(
             [sys.executable, "-m", "chuangkou.cli", "clerk", "add", *args, "--password-stdin"],
             input=password + "\n",
@@ -198,6 +198,10 @@ def test_clerk_add(tmp_path: Path) -> None:
         )
 
     assert add("wang", "--office", "HG", password="a-long-password").returncode == 0
-    assert "exists" in add("wang", password="a-long-password").stderr
-    assert "weak_password" in add("li", password="short").stderr
-    assert "bad_username" in add("Bad Name", password="a-long-password").stderr
+    assert "exists" in add("wang", "--office", "HG", password="a-long-password").stderr
+    assert "weak_password" in add("li", "--office", "HG", password="short").stderr
+    assert "bad_username" in add("Bad Name", "--office", "HG", password="a-long-password").stderr
+    # An office clerk needs a real office; only an explicit grant sees every office.
+    assert "no_office" in add("zhao", password="a-long-password").stderr
+    assert "unknown office" in add("zhao", "--office", "XX", password="a-long-password").stderr
+    assert add("chen", "--supervisor", password="a-long-password").returncode == 0

@@ -24,6 +24,7 @@ class BookingPolicy:
     horizon_days: int = 14
     min_lead: timedelta = timedelta(hours=1)
     max_active_per_phone: int = 3
+    retention_days: int = 180  # name and phone erased this long after the booked day
 
 
 @dataclass(frozen=True)

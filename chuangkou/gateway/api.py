@@ -23,8 +23,8 @@ from chuangkou.gateway.engine_client import EngineUnavailable
 from chuangkou.gateway.keys import ENGINE, LIMITER, SETTINGS
 from chuangkou.gateway.openapi import spec
 from chuangkou.gateway.texts import text
-from chuangkou.privacy import check_mobile
 from chuangkou.services import Services, services
+from common.privacy import MASK_PATTERNS, check_mobile, mask_text
 
 MAX_MESSAGE_CHARS = 5000
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -112,6 +112,8 @@ async def chat(request: web.Request) -> web.Response:
     limiter = request.app[LIMITER]
     if not (limiter.allow(f"ip:{client_ip(request)}") and limiter.allow(f"s:{session_id}")):
         raise _error(429, "rate_limited")
+    # The page shows and keeps the person's message as the server stores it: masked.
+    you = None if message.startswith("/") else mask_text(message).text
     try:
         raw = await request.app[ENGINE].send(f"{channel}-{session_id}", message, channel=channel)
         if not raw and message not in SILENT_COMMANDS:
@@ -124,12 +126,27 @@ async def chat(request: web.Request) -> web.Response:
             {
                 "session_id": session_id,
                 "available": False,
+                "you": you,
                 "messages": [{"text": text("engine_unavailable"), "buttons": []}],
             },
             status=200,
         )
     return web.json_response(
-        {"session_id": session_id, "available": True, "messages": _bot_messages(raw)}
+        {"session_id": session_id, "available": True, "you": you, "messages": _bot_messages(raw)}
+    )
+
+
+async def site(request: web.Request) -> web.Response:
+    """What every page needs to know: the privacy notice and the masking rule."""
+    settings = request.app[SETTINGS]
+    return web.json_response(
+        {
+            "privacy_notice": text("privacy_notice", days=str(settings.retention_days)),
+            "retention_days": settings.retention_days,
+            # Pages hide numbers with the server's own patterns until the server's masked
+            # echo of the message arrives: one rule, not a copy of it in JavaScript.
+            "mask_patterns": [pattern for _name, pattern in MASK_PATTERNS],
+        }
     )
 
 
@@ -280,4 +297,5 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/catalog/items/{ref}", catalog_item)
     app.router.add_get("/api/offices", offices)
     app.router.add_get("/api/slots", slots)
+    app.router.add_get("/api/site", site)
     app.router.add_get("/api/openapi.json", openapi)

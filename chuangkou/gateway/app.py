@@ -7,12 +7,18 @@ server stay on 127.0.0.1; only this process is meant to face people.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import suppress
+from datetime import timedelta
 
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
+from chuangkou.booking.service import erase_expired
+from chuangkou.booking.slots import now_local
+from chuangkou.db import engine_for
 from chuangkou.gateway import api, clerk, pages, wechat
 from chuangkou.gateway.engine_client import EngineClient
 from chuangkou.gateway.keys import ENGINE, LIMITER, SETTINGS
@@ -83,6 +89,34 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
+RETENTION_EVERY_S = 24 * 3600
+
+
+async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Erase names and phones past the retention period: at start, then once a day."""
+    settings = app[SETTINGS]
+
+    async def erase_daily() -> None:
+        while True:
+            before = now_local().date() - timedelta(days=settings.retention_days)
+            try:
+                # Off the event loop: a slow database must not hold up the chat.
+                erased = await asyncio.to_thread(
+                    erase_expired, engine_for(settings.database_url), before=before
+                )
+                if erased:
+                    logger.info("retention: erased personal data of %d bookings", erased)
+            except DBAPIError:
+                logger.warning("retention: database unavailable; trying again tomorrow")
+            await asyncio.sleep(RETENTION_EVERY_S)
+
+    task = asyncio.create_task(erase_daily())
+    yield
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
+
+
 def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web.Application:
     """Build the gateway.
 
@@ -106,6 +140,7 @@ def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web
         await app[ENGINE].close()
 
     app.cleanup_ctx.append(engine_ctx)
+    app.cleanup_ctx.append(retention_ctx)
     api.setup_routes(app)
     clerk.setup_routes(app)
     wechat.setup_routes(app)

@@ -66,6 +66,10 @@ def spec() -> dict[str, Any]:
                                 "properties": {
                                     "session_id": {"type": "string"},
                                     "available": {"type": "boolean"},
+                                    "you": {
+                                        "type": ["string", "null"],
+                                        "description": "the message as stored: numbers masked",
+                                    },
                                     "messages": {"type": "array", "items": message},
                                 },
                             }
@@ -212,6 +216,26 @@ def spec() -> dict[str, Any]:
                         },
                     ],
                     "responses": {"200": _json({"type": "object"}), "400": _ERROR, "503": _ERROR},
+                }
+            },
+            "/api/site": {
+                "get": {
+                    "summary": "Privacy notice and the number-masking patterns for the pages.",
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "privacy_notice": {"type": "string"},
+                                    "retention_days": {"type": "integer"},
+                                    "mask_patterns": {
+                                        "type": "array",
+                                        "items": {"type": "string"},
+                                    },
+                                },
+                            }
+                        )
+                    },
                 }
             },
             "/api/openapi.json": {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import Engine, select
@@ -18,6 +18,7 @@ from chuangkou.booking.service import (
     list_bookings,
     mark_booking,
     reschedule_booking,
+    undo_mark,
 )
 from chuangkou.tables import Booking, SlotSeat
 from tests.booking.conftest import MONDAY, slot
@@ -132,12 +133,16 @@ def test_reschedule_is_atomic(sqlite_engine: Engine) -> None:
     assert _taken(sqlite_engine, "09:00") == 0 and _taken(sqlite_engine, "11:00") == 1
 
 
+# Monday 2026-11-30 09:40 in Asia/Shanghai: after the 09:00 slot started.
+MONDAY_0940 = datetime(2026, 11, 30, 1, 40, tzinfo=UTC)
+
+
 def test_clerk_marks_and_audit_log(sqlite_engine: Engine) -> None:
     ref = _book(sqlite_engine)
-    mark_booking(sqlite_engine, ref=ref, status="arrived", actor="clerk:wang")
-    mark_booking(sqlite_engine, ref=ref, status="served", actor="clerk:wang")
+    mark_booking(sqlite_engine, ref=ref, status="arrived", actor="clerk:wang", now=MONDAY_0940)
+    mark_booking(sqlite_engine, ref=ref, status="served", actor="clerk:wang", now=MONDAY_0940)
     with pytest.raises(BookingError):
-        mark_booking(sqlite_engine, ref=ref, status="no_show", actor="clerk:wang")
+        mark_booking(sqlite_engine, ref=ref, status="no_show", actor="clerk:wang", now=MONDAY_0940)
     log = audit_log(sqlite_engine, ref=ref)
     assert [(e["action"], e["actor"]) for e in log] == [
         ("created", "citizen:test"),
@@ -157,6 +162,77 @@ def test_lists_show_masked_phone_only(sqlite_engine: Engine) -> None:
 
 def test_no_show_frees_seat_and_slot_time_kept(sqlite_engine: Engine) -> None:
     ref = _book(sqlite_engine)
-    view = mark_booking(sqlite_engine, ref=ref, status="no_show", actor="clerk:li")
+    view = mark_booking(sqlite_engine, ref=ref, status="no_show", actor="clerk:li", now=MONDAY_0940)
     assert view.status == "no_show" and view.start == "09:00" and _taken(sqlite_engine) == 0
     assert time(9, 0).strftime("%H:%M") == view.start
+
+
+@pytest.mark.parametrize(
+    ("status", "now", "code"),
+    [
+        # 到达 only on the booking's own day in Asia/Shanghai: not the day before, not after.
+        ("arrived", datetime(2026, 11, 29, 8, 0, tzinfo=UTC), "not_today"),
+        ("arrived", datetime(2026, 12, 1, 1, 0, tzinfo=UTC), "not_today"),
+        # 未到 not before the slot has started (08:59 local).
+        ("no_show", datetime(2026, 11, 30, 0, 59, tzinfo=UTC), "too_early"),
+        # 办结 not before 到达.
+        ("served", MONDAY_0940, "bad_transition"),
+    ],
+)
+def test_marks_that_cannot_be_right_are_refused(
+    sqlite_engine: Engine, status: str, now: datetime, code: str
+) -> None:
+    ref = _book(sqlite_engine)
+    with pytest.raises(BookingError) as refused:
+        mark_booking(sqlite_engine, ref=ref, status=status, actor="clerk:wang", now=now)
+    assert refused.value.code == code
+    assert find_booking(sqlite_engine, ref=ref, phone=None).status == "booked"
+
+
+def test_arrival_on_the_local_day(sqlite_engine: Engine) -> None:
+    ref = _book(sqlite_engine)
+    sunday_utc_monday_local = datetime(2026, 11, 29, 23, 30, tzinfo=UTC)
+    view = mark_booking(
+        sqlite_engine, ref=ref, status="arrived", actor="clerk:wang", now=sunday_utc_monday_local
+    )
+    assert view.status == "arrived"
+
+
+def test_undo_a_mis_tap(sqlite_engine: Engine) -> None:
+    ref = _book(sqlite_engine)
+    seats = _taken(sqlite_engine)
+    mark_booking(sqlite_engine, ref=ref, status="no_show", actor="clerk:wang", now=MONDAY_0940)
+    assert _taken(sqlite_engine) == seats - 1
+    # Another clerk cannot take back wang's mark; wang can, within the window.
+    with pytest.raises(BookingError) as other:
+        undo_mark(sqlite_engine, ref=ref, actor="clerk:li", now=MONDAY_0940)
+    assert other.value.code == "nothing_to_undo"
+    view = undo_mark(
+        sqlite_engine, ref=ref, actor="clerk:wang", now=MONDAY_0940 + timedelta(minutes=2)
+    )
+    assert view.status == "booked" and _taken(sqlite_engine) == seats
+    log = audit_log(sqlite_engine, ref=ref)
+    assert (log[-1]["action"], log[-1]["actor"]) == ("undo", "clerk:wang")
+    assert log[-1]["detail"] == {"undid": "no_show", "to": "booked"}
+    # An undo is not itself undone.
+    with pytest.raises(BookingError):
+        undo_mark(sqlite_engine, ref=ref, actor="clerk:wang", now=MONDAY_0940)
+
+
+def test_undo_window_is_short(sqlite_engine: Engine) -> None:
+    ref = _book(sqlite_engine)
+    mark_booking(sqlite_engine, ref=ref, status="arrived", actor="clerk:wang", now=MONDAY_0940)
+    mark_booking(sqlite_engine, ref=ref, status="served", actor="clerk:wang", now=MONDAY_0940)
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    with pytest.raises(BookingError) as late:
+        undo_mark(sqlite_engine, ref=ref, actor="clerk:wang", now=later)
+    assert late.value.code == "undo_expired"
+    back = undo_mark(sqlite_engine, ref=ref, actor="clerk:wang")
+    assert back.status == "arrived"
+
+
+def test_audit_times_are_aware_and_local(sqlite_engine: Engine) -> None:
+    ref = _book(sqlite_engine)
+    at = datetime.fromisoformat(audit_log(sqlite_engine, ref=ref)[0]["at"])
+    assert at.utcoffset() == timedelta(hours=8)
+    assert abs(at - datetime.now(UTC)) < timedelta(minutes=1)

@@ -92,3 +92,21 @@ def test_history_survives_reload_not_a_new_tab(browser: Any, site: dict[str, Any
     other.locator(".row.bot .bubble").first.wait_for()
     assert "CMA多久能办好" not in _bubbles(other, "user")
     page.context.close()
+
+
+def test_own_bubble_and_storage_show_numbers_masked(browser: Any, site: dict[str, Any]) -> None:
+    page = _open(browser, site)
+    message = "我叫张伟 身份证42010219900101123X 电话 +86 139-1234-5678"
+    page.fill("#input", message)
+    page.keyboard.press("Enter")
+    page.locator(".row.user .bubble", has_text="139****5678").wait_for()
+    mine = _bubbles(page, "user")[-1]
+    assert mine == "我叫张伟 身份证420***********123X 电话 139****5678"
+    stored = page.evaluate("() => sessionStorage.getItem('chuangkou.chat.v1')")
+    assert "1234-5678" not in stored and "19900101" not in stored
+    assert "139****5678" in stored
+    assert "19900101" not in page.content() and "1234-5678" not in page.content()
+    page.reload()
+    page.locator(".row.user .bubble", has_text="139****5678").wait_for()
+    shot(page, "widget-masked")
+    page.context.close()

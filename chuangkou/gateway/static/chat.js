@@ -15,6 +15,19 @@
   const memoryOnly = document.body.dataset.storage === "memory";
 
   let state = load();
+  // Numbers are hidden with the server's own patterns (GET /api/site) the moment a
+  // message is sent; the server's masked echo ("you") then replaces the bubble and is
+  // what is kept. Until the patterns arrive, a typed message waits for the echo.
+  let numbers = null;
+  const bubbles = new Map();
+  fetch("/api/site").then((r) => r.json()).then((site) => {
+    const patterns = (site.mask_patterns || []).map((p) => "(?:" + p + ")");
+    if (patterns.length) numbers = new RegExp(patterns.join("|"), "g");
+  }).catch(() => { /* stays null: bubbles wait for the server's echo */ });
+
+  function hideNumbers(text) {
+    return numbers ? text.replace(numbers, (m) => "*".repeat(m.length)) : null;
+  }
 
   function load() {
     if (memoryOnly) return { sessionId: null, items: [], lastAt: 0 };
@@ -73,6 +86,7 @@
       appendText(bubble, item.text);
       row.append(img, bubble);
       log.appendChild(row);
+      bubbles.set(item, bubble);
     }
     if (item.buttons && item.buttons.length && !restoring) {
       const quick = document.createElement("div");
@@ -95,12 +109,23 @@
     state.items.push(item);
     save();
     render(item, false);
+    return item;
+  }
+
+  function replaceText(item, text) {
+    item.text = text;
+    save();
+    const bubble = bubbles.get(item);
+    if (bubble) { bubble.replaceChildren(); appendText(bubble, text); }
   }
 
   async function send(message, shown) {
     // A button shows its title; the greeting at start shows nothing on the person's side.
-    add({ who: "user", text: shown === undefined ? message : shown, at: Date.now() });
+    const typed = shown === undefined;
+    const display = typed ? hideNumbers(message) : shown;
+    let mine = display === null ? null : add({ who: "user", text: display, at: Date.now() });
     typing.hidden = false;
+    typing.setAttribute("aria-hidden", "false");
     try {
       const resp = await fetch("/api/chat", {
         method: "POST",
@@ -109,12 +134,19 @@
       });
       const data = await resp.json();
       if (data.session_id) { state.sessionId = data.session_id; }
+      if (typed && typeof data.you === "string") {
+        if (mine) replaceText(mine, data.you);
+        else mine = add({ who: "user", text: data.you, at: Date.now() });
+      }
       const messages = data.messages || [{ text: data.message || "", buttons: [] }];
       for (const m of messages) add({ who: "bot", text: m.text, buttons: m.buttons, at: Date.now() });
     } catch (e) {
+      // Never shown unmasked: without the patterns the text goes back into the box.
+      if (typed && !mine) input.value = message;
       add({ who: "bot", text: document.body.dataset.offline || "…", buttons: [], at: Date.now() });
     } finally {
       typing.hidden = true;
+      typing.setAttribute("aria-hidden", "true");
     }
   }
 

@@ -5,12 +5,16 @@
 (function () {
   const $ = (id) => document.getElementById(id);
   const STATUS = { booked: "已预约", arrived: "已到达", served: "已办结", cancelled: "已取消", no_show: "未到",
-    created: "创建预约", rescheduled: "改约" };
-  // Times are stored in UTC; the bureaus work in Asia/Shanghai.
-  const when = (iso) => new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false });
+    created: "创建预约", rescheduled: "改约", undo: "撤销登记" };
+  // The API sends aware times (+08:00); they are shown in the bureaus' zone whatever the
+  // zone of this computer is.
+  let zone = "Asia/Shanghai";
+  const when = (iso) => new Date(iso).toLocaleString("zh-CN", { timeZone: zone, hour12: false });
   const ACTIONS = { arrived: "到达", served: "办结", no_show: "未到" };
   const NEXT = { booked: ["arrived", "no_show"], arrived: ["served"] };
   let csrf = null;
+  let undoSeconds = 0;
+  let undoTimer = null;
 
   function el(tag, text, cls) {
     const node = document.createElement(tag);
@@ -32,6 +36,10 @@
 
   function showApp(me) {
     csrf = me.csrf_token;
+    zone = me.time_zone || zone;
+    undoSeconds = me.undo_seconds || 0;
+    // The bureau's today (from the server), not this computer's UTC date.
+    if (!$("b-date").value) $("b-date").value = me.today;
     $("who").textContent = (me.name || me.username) + (me.office ? "（" + me.office + "）" : "");
     $("login-view").hidden = true;
     $("app-view").hidden = false;
@@ -70,10 +78,24 @@
     const params = new URLSearchParams({ date: date });
     if ($("b-window").value) params.set("window", $("b-window").value);
     const result = await api("/clerk/api/bookings?" + params.toString());
+    $("list-title").textContent = "预约列表";
+    renderRows(result, false);
+  }
+
+  async function searchBookings() {
+    const q = $("s-q").value.trim();
+    if (!q) { loadBookings(); return; }
+    const result = await api("/clerk/api/search?" + new URLSearchParams({ q: q }).toString());
+    $("list-title").textContent = "搜索结果：" + q;
+    renderRows(result, true);
+  }
+
+  function renderRows(result, withDay) {
     const body = $("bookings");
     body.replaceChildren();
+    $("bookings-error").textContent = result.ok ? "" : (result.data.message || "");
     const rows = (result.data.bookings || []);
-    $("bookings-empty").hidden = rows.length > 0;
+    $("bookings-empty").hidden = rows.length > 0 || !result.ok;
     for (const b of rows) {
       const tr = document.createElement("tr");
       const refCell = el("td");
@@ -81,8 +103,9 @@
       refButton.type = "button";
       refButton.addEventListener("click", () => showDetail(b.ref));
       refCell.appendChild(refButton);
-      tr.append(el("td", b.start), refCell, el("td", b.item_name), el("td", b.window_type),
-        el("td", b.citizen_name), el("td", b.phone_masked), el("td", STATUS[b.status] || b.status));
+      tr.append(el("td", withDay ? b.day + " " + b.start : b.start), refCell, el("td", b.item_name),
+        el("td", b.window_type), el("td", b.citizen_name), el("td", b.phone_masked),
+        el("td", STATUS[b.status] || b.status));
       const actions = el("td");
       for (const next of (NEXT[b.status] || [])) {
         const button = el("button", ACTIONS[next], next === "no_show" ? "secondary" : "");
@@ -99,8 +122,37 @@
   async function mark(ref, status) {
     const result = await api("/clerk/api/bookings/" + encodeURIComponent(ref) + "/status",
       { method: "POST", body: JSON.stringify({ status: status }) });
-    announce(result.ok ? ref + " " + ACTIONS[status] : (result.data.message || ""));
+    if (result.ok) offerUndo(ref, ref + " 已登记为“" + ACTIONS[status] + "”");
+    else notice(result.data.message || "");
     loadBookings();
+  }
+
+  // A mis-tap can be taken back for a short while; the server decides and audits it.
+  function offerUndo(ref, text) {
+    const bar = $("notice");
+    bar.replaceChildren(el("span", text));
+    if (undoSeconds > 0) {
+      const undo = el("button", "撤销", "secondary");
+      undo.type = "button";
+      undo.id = "undo";
+      undo.addEventListener("click", async () => {
+        const result = await api("/clerk/api/bookings/" + encodeURIComponent(ref) + "/undo", { method: "POST" });
+        notice(result.ok ? ref + " 已撤销上一步登记" : (result.data.message || ""));
+        loadBookings();
+      });
+      bar.appendChild(undo);
+      clearTimeout(undoTimer);
+      undoTimer = setTimeout(() => { if (undo.isConnected) undo.remove(); }, undoSeconds * 1000);
+    }
+    bar.hidden = false;
+    announce(text);
+  }
+
+  function notice(text) {
+    const bar = $("notice");
+    bar.replaceChildren(el("span", text));
+    bar.hidden = !text;
+    announce(text);
   }
 
   async function showDetail(ref) {
@@ -110,7 +162,7 @@
     box.hidden = false;
     if (!result.ok) { box.appendChild(el("p", result.data.message || "")); return; }
     const b = result.data;
-    box.append(el("h3", "预约 " + b.ref), el("p", b.day + " " + b.start + " · " + b.item_name),
+    box.append(el("h3", "预约 " + b.ref), el("p", b.day + " " + b.start + " · " + b.item_name + " · " + (STATUS[b.status] || b.status)),
       el("p", "姓名：" + b.citizen_name + "  手机：" + b.phone));
     const list = el("ul");
     for (const e of b.audit) list.appendChild(el("li", when(e.at) + " " + (STATUS[e.action] || e.action) + " · " + e.actor));
@@ -121,6 +173,7 @@
     const result = await api("/clerk/api/audit");
     const body = $("audit");
     body.replaceChildren();
+    $("audit-error").textContent = result.ok ? "" : (result.data.message || "");
     for (const e of (result.data.events || [])) {
       const tr = document.createElement("tr");
       tr.append(el("td", when(e.at)), el("td", e.ref),
@@ -130,6 +183,7 @@
   }
 
   $("bookings-form").addEventListener("submit", (event) => { event.preventDefault(); loadBookings(); });
+  $("search-form").addEventListener("submit", (event) => { event.preventDefault(); searchBookings(); });
   $("print").addEventListener("click", () => window.print());
 
   $("lookup-form").addEventListener("submit", async (event) => {
@@ -158,6 +212,5 @@
     }
   });
 
-  $("b-date").value = new Date().toISOString().slice(0, 10);
   api("/clerk/api/me").then((result) => { if (result.ok) showApp(result.data); });
 })();

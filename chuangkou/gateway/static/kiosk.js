@@ -208,5 +208,6 @@
     document.addEventListener(type, () => { if ($("k-idle").hidden) arm(); }, { passive: true });
   }
 
+  getJSON("/api/site").then((r) => { if (r.ok) $("k-privacy").textContent = r.data.privacy_notice; });
   getJSON("/api/catalog/items").then((r) => { items = r.ok ? r.data.items : []; home(); arm(); });
 })();
