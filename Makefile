@@ -14,19 +14,17 @@ CK := $(APP)/chuangkou
 export RASA_TELEMETRY_ENABLED := false
 
 # PROFILE=cluster: 2 engines sharing trackers (PostgreSQL) and locks (Redis), catalog and
-# bookings on PostgreSQL. The default embedded profile uses one engine and SQLite.
+# bookings on PostgreSQL (chuangkou.settings holds the defaults). The default embedded
+# profile uses one engine and SQLite.
 PROFILE ?= embedded
 export CHUANGKOU_PROFILE := $(PROFILE)
-ifeq ($(PROFILE),cluster)
-export DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/chuangkou
-endif
 
 ENGINE_PORT ?= 5005
 ACTIONS_PORT ?= 5055
 export CHUANGKOU_ENGINE_PORT := $(ENGINE_PORT)
 export CHUANGKOU_ACTIONS_PORT := $(ACTIONS_PORT)
 
-.PHONY: help run test bench lint chat venvs catalog model train lock-app lock-engine clean browser
+.PHONY: help run test bench lint chat venvs dev catalog model train lock-app lock-dev lock-engine clean browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,7 +34,12 @@ help: ## list the targets
 	$(PY_APP) -m venv .venv-app
 	$(APP)/pip install -q --upgrade pip
 	$(APP)/pip install -q --no-deps -r requirements/app.lock
-	$(APP)/pip install -q --no-deps --no-build-isolation -e . || $(APP)/pip install -q --no-deps -e .
+	$(APP)/pip install -q --no-deps --no-build-isolation -e . 2>/dev/null || $(APP)/pip install -q --no-deps -e .
+	touch $@
+
+# Test, lint and benchmark tools, on top of the runtime (make run does without them).
+.venv-app/.dev-stamp: .venv-app/.stamp requirements/dev.lock
+	$(APP)/pip install -q --no-deps -r requirements/dev.lock
 	touch $@
 
 .venv-engine/.stamp: requirements/engine.lock
@@ -47,6 +50,8 @@ help: ## list the targets
 	touch $@
 
 venvs: .venv-app/.stamp .venv-engine/.stamp ## build both runtimes from their lock files
+
+dev: venvs .venv-app/.dev-stamp
 
 catalog: venvs ## validate and load the catalog; regenerate catalog-derived NLU artefacts
 	$(CK) catalog load
@@ -64,9 +69,9 @@ run: model ## build what is stale, start action server + engine, print where to 
 chat: ## chat in the terminal with the running assistant
 	$(CK) chat
 
-lint: venvs ## ruff and mypy
+lint: dev ## ruff and mypy
 	$(APP)/ruff check .
-	$(APP)/ruff format --check chuangkou actions common tests
+	$(APP)/ruff format --check chuangkou actions common bench tests
 	$(APP)/mypy
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not possible
@@ -75,16 +80,21 @@ browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 	  apt-get install -y -qq chromium fonts-noto-cjk; }
 
-test: model lint browser ## everything: lint, types, rasa data validate, NLU gate, stories, pytest
+test: dev model lint browser ## everything: lint, types, rasa data validate, NLU gate, stories, pytest
 	$(APP)/pytest -q -ra
 
-bench: model ## latency and training benchmarks; writes build/bench/report.md
-	$(APP)/python -m chuangkou.bench
+bench: dev model ## latency and training benchmarks; writes build/bench/report.md
+	$(APP)/python -m bench
 
 lock-app: ## re-resolve requirements/app.in into app.lock (needs network)
 	rm -rf /tmp/ck-lock-app && $(PY_APP) -m venv /tmp/ck-lock-app
 	/tmp/ck-lock-app/bin/pip install -q -r requirements/app.in
 	/tmp/ck-lock-app/bin/pip freeze > requirements/app.lock
+
+lock-dev: ## re-resolve requirements/dev.in into dev.lock over app.lock's pins (needs network)
+	rm -rf /tmp/ck-lock-dev && $(PY_APP) -m venv /tmp/ck-lock-dev
+	/tmp/ck-lock-dev/bin/pip install -q -r requirements/app.lock -r requirements/dev.in -c requirements/app.lock
+	/tmp/ck-lock-dev/bin/pip freeze | grep -v -x -F -f requirements/app.lock > requirements/dev.lock
 
 lock-engine: ## re-resolve requirements/engine.in into engine.lock (needs network)
 	rm -rf /tmp/ck-lock-engine && $(PY_ENGINE) -m venv /tmp/ck-lock-engine

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
@@ -62,3 +62,26 @@ def engine_for(url: str) -> Engine:
 def session_factory(url: str) -> sessionmaker[Any]:
     """The process-wide session factory for a URL."""
     return sessionmaker(engine_for(url), expire_on_commit=False)
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database a URL names, if it does not exist yet.
+
+    Args:
+        url: A PostgreSQL URL; other URLs are left alone.
+    """
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("postgresql") or not parsed.database:
+        return
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+            ).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        admin.dispose()

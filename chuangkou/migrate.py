@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-from chuangkou.pgtemp import ensure_database
+from chuangkou.db import ensure_database
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -16,8 +16,8 @@ from chuangkou.catalog.model import Catalog
 from chuangkou.catalog.store import load_catalog
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
-from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import ModelPaths, train_if_stale
+from chuangkou.settings import PROJECT_ROOT, Settings
+from chuangkou.stack.training import train_if_stale
 from tests.utils.domain import load_domain
 
 CATALOG_DIR = PROJECT_ROOT / "catalog"
@@ -68,6 +68,6 @@ def loaded_engine(sqlite_engine: Engine, catalog: Catalog) -> Engine:
 @pytest.fixture(scope="session")
 def model() -> Path:
     """The trained model (trained here only if `make model` has not done it)."""
-    out = PROJECT_ROOT / "build" / "models"
-    train_if_stale(out)
-    return ModelPaths(out).model
+    settings = Settings()
+    train_if_stale(settings)
+    return settings.model_path

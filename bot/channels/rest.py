@@ -14,7 +14,6 @@ from typing import Any
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
-import bot.engine_patches  # noqa: F401 - applies the measured hot-path fix at engine start
 from common.privacy import mask_and_seal
 
 EMPTY_MESSAGE = "/empty_message"

@@ -1,8 +1,8 @@
-"""Fixes to Rasa 3.6 (ENGINE runtime), applied at engine start.
+"""Fixes to Rasa 3.6 (ENGINE runtime), installed by :func:`install` at engine start.
 
-Imported by ``bot.channels.rest``, which Rasa loads at start-up, before it loads the
-model or creates the tracker store. Each fix keeps Rasa's behaviour (same results, same
-errors) unless its module says otherwise, and says why it exists:
+``python -m bot`` (the engine's one entry point) calls :func:`install` before Rasa loads
+the model or creates the tracker store. Each fix keeps Rasa's behaviour (same results,
+same errors) unless its module says otherwise, and says why it exists:
 
 - :mod:`.tracker_store`: surviving a PostgreSQL outage in the scale-out profile.
 - :mod:`.action_calls`: the cost of calling the action server (response validation, a
@@ -14,6 +14,11 @@ The hot-path shares quoted in the modules are of the engine's busy time during a
 turn, from py-spy over ``make bench``'s load.
 """
 
-from bot.engine_patches import action_calls, gc_tuning, graph_runner, tracker_store
+from __future__ import annotations
 
-__all__ = ["action_calls", "gc_tuning", "graph_runner", "tracker_store"]
+
+def install() -> None:
+    """Apply every fix (importing a fix's module applies it)."""
+    from bot.engine_patches import action_calls, gc_tuning, graph_runner, tracker_store
+
+    del action_calls, gc_tuning, graph_runner, tracker_store

@@ -22,7 +22,7 @@ def main() -> None:
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         sys.exit(2)
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     web.run_app(
         create_app(settings),
         host=settings.gateway_host,

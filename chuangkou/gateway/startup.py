@@ -1,28 +1,22 @@
 """Refuse to start, with a clear message, on settings that would be wrong or unsafe.
 
-In the embedded profile the engine and the action server must stay on loopback: only the
-gateway faces people. The cluster profile needs its databases named explicitly.
+The checks are the settings' own (:meth:`chuangkou.settings.Settings.problems`), plus
+environment variables that look like settings but are none: a typo, or a setting that
+does not exist because what it would change is fixed (the engine and the action server
+listen on 127.0.0.1 only, in every profile; only the gateway faces people).
 """
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
-from urllib.parse import urlparse
 
-from chuangkou.settings import Settings
+from chuangkou.settings import Settings, SettingsError, unknown_variables
 
-LOOPBACK_NAMES = ("localhost",)
-PROFILES = ("embedded", "cluster")
-
-
-def _loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+# Settings people look for that do not exist on purpose, and why.
+FIXED = {
+    "CHUANGKOU_ENGINE_HOST": "the engine listens on 127.0.0.1 only",
+    "CHUANGKOU_ACTIONS_HOST": "the action server listens on 127.0.0.1 only",
+}
 
 
 def startup_problems(env: Mapping[str, str]) -> list[str]:
@@ -34,33 +28,12 @@ def startup_problems(env: Mapping[str, str]) -> list[str]:
     Returns:
         Human-readable problems, one per line.
     """
-    problems: list[str] = []
     try:
         settings = Settings.from_env(env)
-    except ValueError as exc:
-        return [f"a setting is not a number: {exc}"]
-    profile = env.get("CHUANGKOU_PROFILE", "embedded")
-    if profile not in PROFILES:
-        problems.append(f"CHUANGKOU_PROFILE must be one of {', '.join(PROFILES)}, not {profile!r}")
-    if profile == "embedded":
-        for name in ("CHUANGKOU_ENGINE_HOST", "CHUANGKOU_ACTIONS_HOST"):
-            host = env.get(name)
-            if host and not _loopback(host):
-                problems.append(
-                    f"{name}={host}: in the embedded profile the engine and the "
-                    "action server listen on 127.0.0.1 only"
-                )
-        engine_host = urlparse(settings.engine_url).hostname or ""
-        if not _loopback(engine_host):
-            problems.append(f"engine URL {settings.engine_url} is not on loopback")
-    if profile == "cluster":
-        if not env.get("DATABASE_URL", "").startswith("postgresql"):
-            problems.append("DATABASE_URL must name the PostgreSQL database in the cluster profile")
-        if not env.get("CHUANGKOU_ENGINE_URLS"):
-            problems.append(
-                "CHUANGKOU_ENGINE_URLS (comma-separated engine URLs) is required "
-                "in the cluster profile"
-            )
-    if not 0 < settings.gateway_port < 65536:
-        problems.append(f"CHUANGKOU_GATEWAY_PORT {settings.gateway_port} is not a port")
+    except SettingsError as exc:
+        return [str(exc)]
+    problems = settings.problems()
+    for name in unknown_variables(env):
+        reason = FIXED.get(name, "not a setting (see the README's table of settings)")
+        problems.append(f"{name}: {reason}")
     return problems

@@ -15,7 +15,7 @@ from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import StackConfig, running_stack
-from tests.engine.conftest import free_port
+from tests.utils.stack import stack_settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = PROJECT_ROOT / "build" / "screenshots"
@@ -30,19 +30,11 @@ def site(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
     engine = make_engine(url)
     upgrade(engine)
     load_catalog(engine, read_catalog(PROJECT_ROOT / "catalog"), source="browser")
-    port = free_port()
-    cfg = StackConfig(
-        model=model,
-        engine_port=free_port(),
-        actions_port=free_port(),
-        gateway_port=port,
-        # Pages and the fuzzer share one address: the rate limit has its own test
-        # (tests/gateway/test_api.py).
-        env={"DATABASE_URL": url, "CHUANGKOU_CHAT_RATE_PER_MINUTE": "100000"},
-        log_dir=tmp_path_factory.mktemp("browser-logs"),
+    cfg = StackConfig.from_settings(
+        stack_settings(url), gateway=True, log_dir=tmp_path_factory.mktemp("browser-logs")
     )
     with running_stack(cfg):
-        yield {"url": f"http://127.0.0.1:{port}", "engine": engine}
+        yield {"url": cfg.gateway_url, "engine": engine}
     engine.dispose()
 
 

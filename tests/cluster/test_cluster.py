@@ -19,7 +19,8 @@ import aiohttp
 import pytest
 
 from chuangkou.chat import send
-from chuangkou.stack import running_stack, stack_env, start_engine, wait_http
+from chuangkou.stack import running_stack, wait_http
+from chuangkou.stack.runner import start_engine
 from tests.cluster.conftest import cluster_config, cluster_databases
 
 pytestmark = [pytest.mark.engine, pytest.mark.postgres]
@@ -34,17 +35,16 @@ def cluster(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     with ExitStack() as stack:
         app_url, tracker_db = cluster_databases(stack, "ck_cluster")
         cfg = cluster_config(
-            model,
             app_url=app_url,
             tracker_db=tracker_db,
             logs=tmp_path_factory.mktemp("cluster-logs"),
         )
-        ports = (cfg.engine_port, *cfg.extra_engine_ports)
+        ports = cfg.settings.engine_ports
         logs = cfg.log_dir
         with running_stack(cfg):
             yield {
-                "engines": [f"http://127.0.0.1:{p}" for p in ports],
-                "gateway": f"http://127.0.0.1:{cfg.gateway_port}",
+                "engines": list(cfg.settings.engine_urls),
+                "gateway": cfg.gateway_url,
                 "logs": logs,
                 "ports": ports,
                 "cfg": cfg,
@@ -98,7 +98,7 @@ async def test_fifty_concurrent_conversations_through_the_gateway(
 
 def _engine_pid(port: int) -> int:
     out = subprocess.run(
-        ["pgrep", "-f", f"rasa run --enable-api -i 127.0.0.1 -p {port} "],
+        ["pgrep", "-f", f"bot run --enable-api -i 127.0.0.1 -p {port} "],
         capture_output=True,
         text=True,
         check=True,
@@ -116,7 +116,7 @@ def test_engine_restart_mid_conversation_continues_from_the_tracker_store(
     os.killpg(_engine_pid(port), signal.SIGTERM)  # the engine goes away mid-conversation
     cfg = cluster["cfg"]
     with open(Path(cluster["logs"]) / "engine-restarted.log", "ab") as log:
-        engine = start_engine(cfg, port, stack_env(cfg), log)
+        engine = start_engine(cfg, port, log)
         try:
             wait_http(f"{url}/status", 240, engine)
             reply = send(url, sender, '/choose_business_type{"business_type":"新办"}')

@@ -43,7 +43,6 @@ def outage(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         app_url, tracker_db = cluster_databases(stack, "ck_outage")
         proxy = stack.enter_context(TcpProxy(5432))
         cfg = cluster_config(
-            model,
             app_url=app_url.replace("@127.0.0.1:5432/", f"@127.0.0.1:{proxy.port}/"),
             tracker_db=tracker_db,
             logs=tmp_path_factory.mktemp("outage-logs"),
@@ -51,7 +50,7 @@ def outage(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
         stack.enter_context(running_stack(cfg))
         yield {
             "proxy": proxy,
-            "gateway": f"http://127.0.0.1:{cfg.gateway_port}",
+            "gateway": cfg.gateway_url,
             "direct_url": app_url,
         }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -13,17 +12,9 @@ from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.store import load_catalog_at
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import StackConfig, running_stack
+from tests.utils.stack import stack_settings
 
 pytestmark = pytest.mark.engine
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
 
 StackFactory = Callable[[Path, Path], AbstractContextManager[str]]
 
@@ -35,12 +26,8 @@ def start_stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> StackF
     def _start(catalog_dir: Path, db_file: Path) -> AbstractContextManager[str]:
         url = f"sqlite:///{db_file}"
         load_catalog_at(url, read_catalog(catalog_dir), source=str(catalog_dir))
-        cfg = StackConfig(
-            model=model,
-            engine_port=free_port(),
-            actions_port=free_port(),
-            env={"DATABASE_URL": url},
-            log_dir=tmp_path_factory.mktemp("stack-logs"),
+        cfg = StackConfig.from_settings(
+            stack_settings(url), log_dir=tmp_path_factory.mktemp("stack-logs")
         )
         return running_stack(cfg)
 

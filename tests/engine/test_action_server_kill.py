@@ -27,9 +27,9 @@ from chuangkou.db import make_engine
 from chuangkou.gateway.texts import text as gateway_text
 from chuangkou.settings import PROJECT_ROOT
 from chuangkou.stack import RunningStack, StackConfig, started_stack, wait_http
-from tests.engine.conftest import free_port
 from tests.utils.gateway_chat import chat, texts, to_summary
 from tests.utils.proxy import Tap, TcpProxy
+from tests.utils.stack import stack_settings
 
 pytestmark = pytest.mark.engine
 PHONE = "13912340001"
@@ -43,27 +43,21 @@ def faulty(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[di
     db = tmp_path_factory.mktemp("kill") / "kill.db"
     url = f"sqlite:///{db}"
     load_catalog_at(url, read_catalog(PROJECT_ROOT / "catalog"), source="kill")
-    actions_port, gateway_port = free_port(), free_port()
-    with TcpProxy(actions_port) as proxy:
-        cfg = StackConfig(
-            model=model,
-            engine_port=free_port(),
-            actions_port=actions_port,
-            gateway_port=gateway_port,
-            # The engine calls the proxy; the action server listens behind it.
-            env={
-                "DATABASE_URL": url,
-                "CHUANGKOU_ACTIONS_PORT": str(proxy.port),
-                "CHUANGKOU_CHAT_RATE_PER_MINUTE": "100000",
-            },
+    settings = stack_settings(url)
+    with TcpProxy(settings.actions_port) as proxy:
+        # The engine calls the proxy; the action server listens behind it.
+        cfg = StackConfig.from_settings(
+            settings,
+            gateway=True,
             log_dir=tmp_path_factory.mktemp("kill-logs"),
+            actions_via=proxy.port,
         )
         with started_stack(cfg, supervise=True) as stack:
             yield {
                 "stack": stack,
                 "proxy": proxy,
-                "gateway": f"http://127.0.0.1:{gateway_port}",
-                "actions": f"http://127.0.0.1:{actions_port}/health",
+                "gateway": cfg.gateway_url,
+                "actions": f"http://127.0.0.1:{settings.actions_port}/health",
                 "db": url,
             }
 

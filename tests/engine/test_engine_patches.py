@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import ENGINE_VENV, engine_env
+from chuangkou.settings import PROJECT_ROOT, Settings
+from chuangkou.stack.environment import ENGINE_VENV, process_env
 
 pytestmark = pytest.mark.engine
 
@@ -21,7 +21,7 @@ def test_validation_shortcut_agrees_with_rasa() -> None:
     done = subprocess.run(
         [str(ENGINE_VENV / "bin" / "python"), "-m", "bot.engine_patches.selfcheck"],
         cwd=PROJECT_ROOT,
-        env=engine_env(),
+        env=process_env(Settings()),
         capture_output=True,
         text=True,
         timeout=300,

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import TRAINING_INPUTS, engine_env, rasa_command
+from chuangkou.settings import PROJECT_ROOT, Settings
+from chuangkou.stack.environment import engine_command, process_env
+from chuangkou.stack.training import TRAINING_INPUTS
 
 pytestmark = pytest.mark.engine
 HELDOUT = PROJECT_ROOT / "nlu_data" / "heldout" / "nlu.yml"
@@ -40,11 +41,11 @@ def test_heldout_is_never_trained_on() -> None:
 
 def test_intent_macro_f1_on_heldout(model: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        rasa_command(
+        engine_command(
             "test", "nlu", "--nlu", str(HELDOUT), "--model", str(model), "--out", str(tmp_path)
         ),
         cwd=PROJECT_ROOT,
-        env=engine_env(),
+        env=process_env(Settings()),
         capture_output=True,
         text=True,
         timeout=900,

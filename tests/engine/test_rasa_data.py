@@ -6,15 +6,16 @@ import subprocess
 
 import pytest
 
-from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import TRAINING_DATA, engine_env, rasa_command
+from chuangkou.settings import PROJECT_ROOT, Settings
+from chuangkou.stack.environment import engine_command, process_env
+from chuangkou.stack.training import TRAINING_DATA
 
 pytestmark = pytest.mark.engine
 
 
 def test_rasa_data_validate() -> None:
     proc = subprocess.run(
-        rasa_command(
+        engine_command(
             "data",
             "validate",
             "--config",
@@ -26,7 +27,7 @@ def test_rasa_data_validate() -> None:
             "--fail-on-warnings",
         ),
         cwd=PROJECT_ROOT,
-        env=engine_env(),
+        env=process_env(Settings()),
         capture_output=True,
         text=True,
         timeout=600,

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import engine_env, rasa_command
+from chuangkou.settings import PROJECT_ROOT, Settings
+from chuangkou.stack.environment import engine_command, process_env
 
 pytestmark = pytest.mark.engine
 
 
 def test_conversation_stories(model: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        rasa_command(
+        engine_command(
             "test",
             "core",
             "--stories",
@@ -27,7 +27,7 @@ def test_conversation_stories(model: Path, tmp_path: Path) -> None:
             "--fail-on-prediction-errors",
         ),
         cwd=PROJECT_ROOT,
-        env=engine_env(),
+        env=process_env(Settings()),
         capture_output=True,
         text=True,
         timeout=900,

@@ -56,12 +56,15 @@ async def fake_engine() -> AsyncIterator[tuple[FakeEngine, str]]:
 
 @pytest.fixture
 async def client(
-    fake_engine: tuple[FakeEngine, str], loaded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    fake_engine: tuple[FakeEngine, str], loaded_engine: Engine
 ) -> AsyncIterator[TestClient[web.Request, web.Application]]:
     _, url = fake_engine
-    monkeypatch.setenv("DATABASE_URL", str(loaded_engine.url))
     settings = replace(
-        Settings.from_env(), engine_url=url, wechat_token="test-token", chat_rate_per_minute=1000
+        Settings(),
+        database_url=str(loaded_engine.url),
+        engine_port=int(url.rsplit(":", 1)[1]),
+        wechat_token="test-token",
+        chat_rate_per_minute=1000,
     )
     async with TestClient(TestServer(create_app(settings))) as test_client:
         yield test_client

@@ -17,12 +17,16 @@ from chuangkou.settings import PROJECT_ROOT
         ({"CHUANGKOU_ENGINE_HOST": "0.0.0.0"}, "127.0.0.1 only"),
         ({"CHUANGKOU_ACTIONS_HOST": "10.1.2.3"}, "127.0.0.1 only"),
         ({"CHUANGKOU_GATEWAY_PORT": "eighty"}, "not a number"),
-        ({"CHUANGKOU_PROFILE": "cluster"}, "DATABASE_URL must name the PostgreSQL"),
+        ({"CHUANGKOU_GATEWAY_PORT": "0"}, "is not a port"),
         (
-            {"CHUANGKOU_PROFILE": "cluster", "DATABASE_URL": "postgresql://x@h/db"},
-            "CHUANGKOU_ENGINE_URLS",
+            {"CHUANGKOU_PROFILE": "cluster", "DATABASE_URL": "sqlite:///x.db"},
+            "DATABASE_URL must name a PostgreSQL",
         ),
+        ({"CHUANGKOU_PROFILE": "cluster", "CHUANGKOU_ENGINES": "1"}, "at least 2"),
         ({"CHUANGKOU_PROFILE": "huge"}, "must be one of"),
+        ({"CHUANGKOU_GATWAY_PORT": "8081"}, "not a setting"),
+        ({"CHUANGKOU_PUBLIC_URL": "ftp://x"}, "not an http(s) address"),
+        ({"CHUANGKOU_ACTIONS_PORT": "5005"}, "different ports"),
     ],
 )
 def test_problems(env: dict[str, str], expected: str) -> None:
@@ -31,7 +35,7 @@ def test_problems(env: dict[str, str], expected: str) -> None:
 
 def test_defaults_are_fine() -> None:
     assert startup_problems({}) == []
-    assert startup_problems({"CHUANGKOU_ENGINE_HOST": "127.0.0.1"}) == []
+    assert startup_problems({"CHUANGKOU_PROFILE": "cluster"}) == []  # PostgreSQL by default
 
 
 def test_gateway_process_exits_with_the_reason() -> None:

@@ -1,4 +1,4 @@
-"""A PostgreSQL database of its own for one test, dropped afterwards (see chuangkou.pgtemp)."""
+"""A PostgreSQL database of its own for one test, dropped afterwards (see bench.pgtemp)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from chuangkou import pgtemp
+from bench import pgtemp
+from chuangkou.settings import Settings
 
 
 @contextmanager
@@ -18,7 +19,8 @@ def temporary_database() -> Iterator[str]:
         manager = pgtemp.temporary_database("ck_test")
         url = manager.__enter__()
     except OperationalError as exc:
-        pytest.fail(f"PostgreSQL at {pgtemp.ADMIN_URL} is required for this test: {exc}")
+        server = Settings.from_env().test_pg_url
+        pytest.fail(f"PostgreSQL at {server} is required for this test: {exc}")
     try:
         yield url
     finally:

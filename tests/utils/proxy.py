@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tests.engine.conftest import free_port
+from tests.utils.stack import free_port
 
 
 @dataclass

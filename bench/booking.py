@@ -17,10 +17,10 @@ from typing import Any
 
 import aiohttp
 
+from bench.pgtemp import temporary_database
 from chuangkou.booking.service import BookingError, SlotKey, create_booking
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
-from chuangkou.pgtemp import temporary_database
 
 
 def library_throughput(url: str, *, count: int = 300, threads: int = 1) -> float:

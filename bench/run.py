@@ -16,40 +16,47 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from chuangkou.bench_booking import chat_throughput, library_throughput, race, sqlite_url
-from chuangkou.bench_catalog import (
+from bench.booking import chat_throughput, library_throughput, race, sqlite_url
+from bench.catalog import (
     ScaledCatalog,
     measure_catalog_scale,
     prepare_scaled_catalog,
 )
-from chuangkou.bench_load import QUESTIONS, Stats, latency_table, measure, webhook_call
-from chuangkou.bench_report import write_report
-from chuangkou.bench_system import cross_validation, peak_memory_mib, train_seconds
+from bench.load import QUESTIONS, Stats, latency_table, measure, webhook_call
+from bench.pgtemp import temporary_database
+from bench.report import write_report
+from bench.system import cross_validation, peak_memory_mib, train_seconds
 from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.model import Catalog
 from chuangkou.catalog.store import load_catalog_at
-from chuangkou.pgtemp import temporary_database
 from chuangkou.settings import Settings
-from chuangkou.stack import (
-    ModelPaths,
-    RunningStack,
-    StackConfig,
-    cluster_env,
-    started_stack,
-    train_if_stale,
-)
+from chuangkou.stack import RunningStack, StackConfig, started_stack
+from chuangkou.stack.training import train_if_stale
 
 EMBEDDED_LEVELS = (1, 10, 20, 50)
 CLUSTER_LEVELS = (1, 10, 50)
-# Ports of the benchmark's own stacks, away from `make run`'s.
-ENGINE_PORT, ACTIONS_PORT, GATEWAY_PORT = 5105, 5155, 8180
-OPEN_GATE = {"CHUANGKOU_CHAT_RATE_PER_MINUTE": "1000000"}  # the load comes from one IP
+
+
+def bench_settings(base: Settings, database_url: str, **changes: Any) -> Settings:
+    """The benchmark's own stacks: ports away from ``make run``'s, no rate limit.
+
+    The load comes from one address, so the chat rate limit is opened.
+    """
+    return replace(
+        base,
+        database_url=database_url,
+        engine_port=5105,
+        actions_port=5155,
+        gateway_port=8180,
+        chat_rate_per_minute=1_000_000,
+        **changes,
+    )
 
 
 @contextmanager
@@ -70,7 +77,7 @@ def _memory(stack: RunningStack) -> dict[str, dict[str, float]]:
 
 
 def _engines(cfg: StackConfig) -> list[str]:
-    return [f"http://127.0.0.1:{p}" for p in (cfg.engine_port, *cfg.extra_engine_ports)]
+    return list(cfg.settings.engine_urls)
 
 
 async def _answer_p50(base: str, samples: int = 80) -> float:
@@ -79,16 +86,21 @@ async def _answer_p50(base: str, samples: int = 80) -> float:
     return result.p50
 
 
-async def _probes_answered(base: str, catalog: Catalog, probes: Any) -> int:
-    """How many probes about generated sub-items get their item's answer via the engine."""
+async def _probes_answered(base: str, probes: Any) -> int:
+    """How many probes about generated sub-items resolve to their item in the engine.
+
+    Judged by the conversation's ``item_code`` slot after the turn, not by reply text.
+    """
     right = 0
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         for index, probe in enumerate(probes):
-            body = {"sender": f"probe-{uuid.uuid4().hex[:8]}-{index}", "message": probe.text}
+            sender = f"probe-{uuid.uuid4().hex[:8]}-{index}"
+            body = {"sender": sender, "message": probe.text}
             async with session.post(f"{base}/webhooks/rest/webhook", json=body) as resp:
-                answer = " ".join(str(m.get("text", "")) for m in await resp.json())
-            item = catalog.item(probe.item_code)
-            right += item is not None and item.name in answer
+                await resp.read()
+            async with session.get(f"{base}/conversations/{sender}/tracker") as resp:
+                slots = (await resp.json()).get("slots") or {}
+            right += slots.get("item_code") == probe.item_code
     return right
 
 
@@ -109,7 +121,7 @@ def _catalog_through_engine(
             load_catalog_at(url, catalog, source="bench")
             p50s[name].append(asyncio.run(_answer_p50(base)))
             if name == "scaled" and not right:
-                right = asyncio.run(_probes_answered(base, big, scaled.probes))
+                right = asyncio.run(_probes_answered(base, scaled.probes))
     load_catalog_at(url, real, source="bench")
     real_p50, scaled_p50 = statistics.median(p50s["real"]), statistics.median(p50s["scaled"])
     return {
@@ -122,26 +134,22 @@ def _catalog_through_engine(
     }
 
 
-def _cluster_config(model: Path, app_url: str, tracker_db: str, logs: Path) -> StackConfig:
-    env = cluster_env(app_url, tracker_db, lock_prefix=f"ckbench{uuid.uuid4().hex[:6]}")
-    return StackConfig(
-        model=model,
-        engine_port=ENGINE_PORT,
-        extra_engine_ports=(ENGINE_PORT + 1,),
-        actions_port=ACTIONS_PORT,
-        gateway_port=GATEWAY_PORT,
-        endpoints="bot/endpoints.cluster.yml",
-        env={**OPEN_GATE, **env},
-        log_dir=logs,
+def _cluster_config(base: Settings, app_url: str, tracker_db: str, logs: Path) -> StackConfig:
+    settings = bench_settings(
+        base,
+        app_url,
+        profile="cluster",
+        engines=2,
+        tracker_db=tracker_db,
+        lock_prefix=f"ckbench{uuid.uuid4().hex[:6]}",
     )
+    return StackConfig.from_settings(settings, gateway=True, log_dir=logs)
 
 
 def run(out_dir: Path) -> dict[str, Any]:
     """Measure everything; return the results (also what ``report.json`` holds)."""
     settings = Settings.from_env()
-    models = settings.build_dir / "models"
-    train_if_stale(models)
-    model = ModelPaths(models).model
+    train_if_stale(settings)
     real = read_catalog(settings.catalog_dir)
     results: dict[str, Any] = {"when": time.strftime("%Y-%m-%d %H:%M"), "questions": QUESTIONS}
     cold: dict[str, float] = {}
@@ -151,13 +159,8 @@ def run(out_dir: Path) -> dict[str, Any]:
         tmp = Path(tmp_name)
         url = sqlite_url(tmp, "bench.db")
         load_catalog_at(url, real, source="bench")
-        cfg = StackConfig(
-            model=model,
-            engine_port=ENGINE_PORT,
-            actions_port=ACTIONS_PORT,
-            gateway_port=GATEWAY_PORT,
-            env={**OPEN_GATE, "DATABASE_URL": url},
-            log_dir=out_dir / "logs",
+        cfg = StackConfig.from_settings(
+            bench_settings(settings, url), gateway=True, log_dir=out_dir / "logs"
         )
         print("bench: embedded profile ...", flush=True)
         with _stack(cfg, cold, "embedded") as stack:
@@ -172,7 +175,7 @@ def run(out_dir: Path) -> dict[str, Any]:
             app_url = pg.enter_context(temporary_database("ck_bench_app"))
             trackers = pg.enter_context(temporary_database("ck_bench_trackers"))
             load_catalog_at(app_url, real, source="bench")
-            ccfg = _cluster_config(model, app_url, trackers.rsplit("/", 1)[1], out_dir / "logs")
+            ccfg = _cluster_config(settings, app_url, trackers.rsplit("/", 1)[1], out_dir / "logs")
             with _stack(ccfg, cold, "cluster") as stack:
                 table = asyncio.run(
                     latency_table(_engines(ccfg), stack_gateway(ccfg), CLUSTER_LEVELS)
@@ -209,7 +212,7 @@ def run(out_dir: Path) -> dict[str, Any]:
 
 def stack_gateway(cfg: StackConfig) -> str:
     """The gateway's base URL of a stack configuration."""
-    return f"http://127.0.0.1:{cfg.gateway_port}"
+    return cfg.gateway_url
 
 
 def _jsonable(value: Any) -> Any:

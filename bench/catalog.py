@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bench.scale import MARKER_FILE, Probe, generate_scaled_catalog
 from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.matcher import ItemMatch, Matcher
-from chuangkou.catalog.scale import MARKER_FILE, Probe, generate_scaled_catalog
 from chuangkou.catalog.store import fetch_catalog, load_catalog
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade

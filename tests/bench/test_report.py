@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from chuangkou.bench_booking import race
-from chuangkou.bench_load import stats
-from chuangkou.bench_report import write_report
+from bench.booking import race
+from bench.load import stats
+from bench.report import write_report
 
 
 def test_percentiles_are_nearest_rank_and_rate_is_per_wall_second() -> None:

@@ -11,11 +11,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from chuangkou.bench_catalog import measure_catalog_scale
-from chuangkou.catalog.files import read_catalog
-from chuangkou.catalog.matcher import Matcher
-from chuangkou.catalog.model import Catalog, Item
-from chuangkou.catalog.scale import (
+from bench.catalog import measure_catalog_scale
+from bench.scale import (
     FIRST_GENERATED_NUMBER,
     GENERATED_NOTE,
     MARKER_FILE,
@@ -23,6 +20,9 @@ from chuangkou.catalog.scale import (
     Probe,
     generate_scaled_catalog,
 )
+from chuangkou.catalog.files import read_catalog
+from chuangkou.catalog.matcher import Matcher
+from chuangkou.catalog.model import Catalog, Item
 from chuangkou.catalog.store import CatalogCache, fetch_catalog, load_catalog
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade

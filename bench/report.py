@@ -137,7 +137,7 @@ def _catalog_section(cat: dict[str, Any]) -> list[str]:
     lines = [
         "## Catalog scale",
         "",
-        f"A catalog generated from the real one (`chuangkou/catalog/scale.py`) with "
+        f"A catalog generated from the real one (`bench/scale.py`) with "
         f"{cat['scaled_sub_items']} sub-items, against the real catalog. Answer latency is "
         "a chat turn (webhook, 1 conversation) with the catalog swapped in the running "
         "stack's database — no restart, no retraining — alternately twice, median p50.",

@@ -6,7 +6,6 @@ creates ``<prefix>_<random>`` and drops it (``WITH (FORCE)``) when done.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,20 +13,22 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ADMIN_URL = os.environ.get("CHUANGKOU_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+from chuangkou.settings import Settings
 
 
 @contextmanager
-def temporary_database(prefix: str = "ck_tmp", admin_url: str = ADMIN_URL) -> Iterator[str]:
+def temporary_database(prefix: str = "ck_tmp", admin_url: str | None = None) -> Iterator[str]:
     """Create a fresh database and yield its URL; drop it on exit.
 
     Args:
         prefix: Start of the database name.
-        admin_url: A server URL allowed to create databases.
+        admin_url: A server URL allowed to create databases; the settings' test server
+            (``CHUANGKOU_TEST_PG``) when omitted.
 
     Yields:
         The new database's URL.
     """
+    admin_url = admin_url or Settings.from_env().test_pg_url
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
@@ -41,27 +42,4 @@ def temporary_database(prefix: str = "ck_tmp", admin_url: str = ADMIN_URL) -> It
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database a URL names, if it does not exist yet.
-
-    Args:
-        url: A PostgreSQL URL; other URLs are left alone.
-    """
-    parsed = make_url(url)
-    if not parsed.drivername.startswith("postgresql") or not parsed.database:
-        return
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
-            ).scalar()
-            if not exists:
-                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    finally:
         admin.dispose()

@@ -1,6 +1,6 @@
 """Whole-system figures for ``make bench``: training, NLU cross-validation, memory.
 
-Cold start is timed where the stacks are started (``chuangkou.bench``); this module
+Cold start is timed where the stacks are started (``bench.run``); this module
 holds what needs no running stack, and the reading of a running process tree's memory.
 """
 
@@ -14,15 +14,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from chuangkou.settings import PROJECT_ROOT
-from chuangkou.stack import TRAINING_DATA, engine_env, rasa_command, run_training
+from chuangkou.settings import PROJECT_ROOT, Settings
+from chuangkou.stack.environment import engine_command, process_env
+from chuangkou.stack.training import TRAINING_DATA, run_training
 
 
 def train_seconds() -> float:
     """Seconds of one full ``rasa train --force`` of the project (into a scratch folder)."""
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        run_training(Path(out), quiet=True)
+        run_training(Settings.from_env(), Path(out), quiet=True)
         return time.perf_counter() - start
 
 
@@ -71,7 +72,7 @@ def cross_validation(out_dir: Path, *, folds: int = 3) -> CrossValidation:
             shutil.rmtree(out_dir)
         start = time.perf_counter()
         subprocess.run(
-            rasa_command(
+            engine_command(
                 "test",
                 "nlu",
                 "--nlu",
@@ -86,7 +87,7 @@ def cross_validation(out_dir: Path, *, folds: int = 3) -> CrossValidation:
                 "--no-plot",
             ),
             cwd=PROJECT_ROOT,
-            env=engine_env(),
+            env=process_env(Settings.from_env()),
             check=True,
             capture_output=True,
         )

@@ -1,0 +1,1 @@
+"""Benchmarks and development tools: not part of the product (``make bench``)."""
