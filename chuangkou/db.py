@@ -8,7 +8,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table (each feature keeps its tables next to it)."""
 
 
 def _sqlite_begin_immediate(conn: Any) -> None:

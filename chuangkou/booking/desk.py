@@ -19,7 +19,7 @@ from chuangkou.booking.service import SlotKey
 from chuangkou.booking.slots import BookingPolicy, Slot, SlotBook, hours_on
 from chuangkou.booking.timeparse import TimeRequest
 from chuangkou.catalog.matcher import Matcher
-from chuangkou.catalog.model import CATEGORIES, Catalog, Office
+from chuangkou.catalog.model import Catalog, Office
 
 
 class DeskError(Exception):
@@ -67,10 +67,9 @@ class Desk:
             raise DeskError("unknown_office", text)
         return office
 
-    @staticmethod
-    def window(text: str) -> str:
+    def window(self, text: str) -> str:
         """A window type from its name ("行政审批", "行政审批窗口")."""
-        for category in CATEGORIES:
+        for category in self.catalog.window_types:
             if category in text:
                 return category
         raise DeskError("unknown_window", text)

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chuangkou.booking.slots import TZ
-from chuangkou.tables import ACTIVE_STATUSES, Booking, BookingEvent, SlotSeat
+from chuangkou.booking.tables import ACTIVE_STATUSES, Booking, BookingEvent, SlotSeat
 from common.privacy import mask_number
 
 # Booking references avoid characters people confuse when reading them out: 0/O, 1/I/L.

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from chuangkou.booking.calendar import DayStatus, WorkCalendar
+from chuangkou.booking.tables import SlotSeat
 from chuangkou.catalog.model import Hours, Office
-from chuangkou.tables import SlotSeat
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -1,16 +1,18 @@
 """Read and validate the catalog's YAML files into a :class:`Catalog`.
 
-Validation is all-or-nothing: every problem in every file is collected first, and a
-catalog with any problem is rejected whole, so the database never holds half a catalog.
-Each problem names the file, the item and the field.
+Validation is all-or-nothing: every problem in every file is collected first (the JSON
+schemas per file, then the cross-file checks of :mod:`.checks`), and a catalog with any
+problem is rejected whole, so the database never holds half a catalog. Each problem
+names the file, the item and the field. Parsing goes through :mod:`.codec`, the same
+decoder the database uses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,42 +20,13 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from chuangkou.catalog.model import (
-    BusinessType,
-    Catalog,
-    DocumentRequirement,
-    DocumentTerm,
-    Fee,
-    Hours,
-    Item,
-    Lexicon,
-    Office,
-    SubItem,
-    TimeLimit,
-    Window,
-    to_jsonable,
-)
-from common.folding import normalize
+from chuangkou.catalog import codec
+from chuangkou.catalog.checks import Parsed, Problem, run_checks
+from chuangkou.catalog.model import Catalog, DocumentTerm, Lexicon, Office, Referral
 
 SCHEMA_DIR = "schema"
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the catalog files."""
-
-    file: str
-    item: str | None
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.item:
-            where.append(f"item {self.item}")
-        if self.field:
-            where.append(f"field {self.field}")
-        return f"{': '.join(where)}: {self.message}"
+__all__ = ["CatalogError", "Problem", "read_catalog", "window_types"]
 
 
 class CatalogError(Exception):
@@ -65,8 +38,23 @@ class CatalogError(Exception):
 
 
 @cache
+def _schema(schema_path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(schema_path.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
 def _validator(schema_path: Path) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+    return Draft202012Validator(_schema(schema_path))
+
+
+def window_types(root: Path) -> tuple[tuple[str, ...], str]:
+    """The window types (the item schema's categories) and which one takes complaints.
+
+    The schema is the one place the four window types are written down.
+    """
+    category = _schema(root / SCHEMA_DIR / "item.schema.json")["properties"]["category"]
+    return tuple(category["enum"]), str(category["x-complaint-window"])
 
 
 def _read_yaml(path: Path, root: Path, problems: list[Problem]) -> Any:
@@ -97,96 +85,50 @@ def _schema_problems(
     ]
 
 
-def _time_limit(raw: dict[str, Any] | None) -> TimeLimit | None:
-    if raw is None:
-        return None
-    return TimeLimit(raw["statutory_days"], raw["promised_days"], raw.get("note"))
+def _office_json(raw: dict[str, Any]) -> dict[str, Any]:
+    """offices.yml's form (``hours: {default, summer}``) as the stored form."""
 
+    def session(hours: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "morning": hours["morning"],
+            "afternoon": hours["afternoon"],
+            "season_from": hours.get("from"),
+            "season_to": hours.get("to"),
+        }
 
-def _hours(raw: dict[str, Any]) -> Hours:
-    return Hours(
-        morning=(raw["morning"][0], raw["morning"][1]),
-        afternoon=(raw["afternoon"][0], raw["afternoon"][1]),
-        season_from=raw.get("from"),
-        season_to=raw.get("to"),
-    )
-
-
-def _item(raw: dict[str, Any]) -> Item:
-    accepted = raw["accepted_at"]
-    tl = _time_limit(raw["time_limit"])
-    assert tl is not None  # the schema requires it
-    return Item(
-        code=raw["code"],
-        name=raw["name"],
-        category=raw["category"],
-        aliases=tuple(raw["aliases"]),
-        status=raw["status"],
-        status_note=raw.get("status_note"),
-        redirect=raw.get("redirect"),
-        summary=raw["summary"],
-        sample_data=raw.get("sample_data", True),
-        source=tuple(raw["source"]),
-        legal_basis=tuple(raw["legal_basis"]),
-        deciding_authority=raw["deciding_authority"],
-        accepted_at=accepted if isinstance(accepted, str) else tuple(accepted),
-        time_limit=tl,
-        fee=Fee(raw["fee"]["amount"], raw["fee"]["basis"], raw["fee"].get("note")),
-        process=tuple(raw["process"]),
-        sub_items=tuple(
-            SubItem(s["code"], s["name"], tuple(s.get("aliases", ()))) for s in raw["sub_items"]
-        ),
-        business_types=tuple(
-            BusinessType(
-                type=b["type"],
-                time_limit=_time_limit(b.get("time_limit")),
-                documents=tuple(
-                    DocumentRequirement(
-                        name=d["name"],
-                        form=d["form"],
-                        copies=d["copies"],
-                        required=d["required"],
-                        condition=d.get("condition"),
-                        note=d.get("note"),
-                    )
-                    for d in b["documents"]
-                ),
-            )
-            for b in raw["business_types"]
-        ),
-    )
-
-
-def _office(raw: dict[str, Any]) -> Office:
     summer = raw["hours"].get("summer")
-    return Office(
-        code=raw["code"],
-        name=raw["name"],
-        region=raw["region"],
-        level=raw["level"],
-        aliases=tuple(raw["aliases"]),
-        address=raw["address"],
-        phone=raw["phone"],
-        hours=_hours(raw["hours"]["default"]),
-        summer_hours=_hours(summer) if summer else None,
-        windows=tuple(
-            Window(w["type"], w["staff"], w["phone"], w["location"]) for w in raw["windows"]
-        ),
-    )
+    return {
+        **{k: v for k, v in raw.items() if k != "hours"},
+        "hours": session(raw["hours"]["default"]),
+        "summer_hours": session(summer) if summer else None,
+    }
 
 
 def _lexicon(raw: Any, rel: str, problems: list[Problem]) -> Lexicon | None:
+    """lexicon.yml's form (business types as a list) as the stored form, decoded."""
     try:
-        return Lexicon(
-            business_types={b["name"]: tuple(b.get("aliases", ())) for b in raw["business_types"]},
-            negation_cues=tuple(raw["negation_cues"]),
-            positive_cues=tuple(raw["positive_cues"]),
-            forms={k: tuple(v) for k, v in raw["forms"].items()},
-            clause_breaks=tuple(raw["clause_breaks"]),
-        )
+        stored = {
+            **raw,
+            "business_types": {b["name"]: b.get("aliases", []) for b in raw["business_types"]},
+        }
+        return codec.lexicon(stored)
     except (KeyError, TypeError, AttributeError) as exc:
         problems.append(Problem(rel, None, None, f"lexicon is missing or malformed: {exc!r}"))
         return None
+
+
+def _referrals(root: Path, problems: list[Problem]) -> tuple[Referral, ...]:
+    path = root / "referrals.yml"
+    if not path.exists():
+        return ()
+    data = _read_yaml(path, root, problems)
+    if data is None:
+        return ()
+    found = _schema_problems(data, "referrals.schema.json", "catalog/referrals.yml", root, None)
+    if found:
+        problems.extend(found)
+        return ()
+    return tuple(codec.referral(r) for r in data["referrals"])
 
 
 def _documents(paths: list[Path], root: Path, problems: list[Problem]) -> tuple[DocumentTerm, ...]:
@@ -207,124 +149,23 @@ def _documents(paths: list[Path], root: Path, problems: list[Problem]) -> tuple[
     return tuple(DocumentTerm(n, tuple(a), d) for n, (a, d) in merged.items())
 
 
-def _cross_checks(
-    items: list[tuple[str, Item]],
-    offices: tuple[Office, ...],
-    documents: tuple[DocumentTerm, ...],
-    lexicon: Lexicon,
-    problems: list[Problem],
-) -> None:
-    """Checks a schema cannot express: references, uniqueness, and what a status implies."""
-    office_codes = {o.code for o in offices}
-    doc_names = {d.name for d in documents}
-    alias_owner: dict[str, str] = {}
-    for doc in documents:
-        for alias in (doc.name, *doc.aliases):
-            key = normalize(alias)
-            if alias_owner.setdefault(key, doc.name) != doc.name:
-                problems.append(
-                    Problem(
-                        "catalog/documents",
-                        None,
-                        "aliases",
-                        f"'{alias}' names both {alias_owner[key]} and {doc.name}",
-                    )
-                )
-    seen_codes: dict[str, str] = {}
-    item_words: dict[str, str] = {}
-    for rel, item in items:
-        tag = f"{item.code} {item.name}"
-        if Path(rel).stem != item.code:
-            problems.append(Problem(rel, tag, "code", f"file name should be {item.code}.yml"))
-        if item.code in seen_codes:
-            problems.append(
-                Problem(rel, tag, "code", f"duplicate code, also in {seen_codes[item.code]}")
-            )
-        seen_codes[item.code] = rel
-        for word in (item.name, *item.aliases):
-            owner = item_words.setdefault(normalize(word), item.code)
-            if owner != item.code:
-                problems.append(
-                    Problem(rel, tag, "aliases", f"'{word}' already names item {owner}")
-                )
-        if item.stopped and not (item.status_note and item.redirect):
-            problems.append(
-                Problem(rel, tag, "status", "a stopped item needs status_note and redirect")
-            )
-        if isinstance(item.accepted_at, tuple):
-            for code in sorted(set(item.accepted_at) - office_codes):
-                problems.append(Problem(rel, tag, "accepted_at", f"unknown office code {code}"))
-        for s_index, sub in enumerate(item.sub_items):
-            if not sub.code.startswith(item.code + "-"):
-                problems.append(
-                    Problem(
-                        rel,
-                        tag,
-                        f"sub_items[{s_index}].code",
-                        f"{sub.code} should start with {item.code}-",
-                    )
-                )
-        types_seen: set[str] = set()
-        for b_index, btype in enumerate(item.business_types):
-            where = f"business_types[{b_index}]"
-            if btype.type not in lexicon.business_types:
-                problems.append(
-                    Problem(
-                        rel,
-                        tag,
-                        f"{where}.type",
-                        f"'{btype.type}' is not a business type of lexicon.yml",
-                    )
-                )
-            if btype.type in types_seen:
-                problems.append(Problem(rel, tag, f"{where}.type", f"'{btype.type}' appears twice"))
-            types_seen.add(btype.type)
-            for d_index, line in enumerate(btype.documents):
-                field = f"{where}.documents[{d_index}]"
-                if line.name not in doc_names:
-                    problems.append(
-                        Problem(
-                            rel,
-                            tag,
-                            f"{field}.name",
-                            f"'{line.name}' is not in the document vocabulary",
-                        )
-                    )
-                if not line.required and not line.condition:
-                    problems.append(
-                        Problem(
-                            rel,
-                            tag,
-                            f"{field}.condition",
-                            "a document that is not always required needs a condition",
-                        )
-                    )
-    sub_codes: dict[str, str] = {}
-    for rel, item in items:
-        for sub in item.sub_items:
-            if (
-                sub_codes.setdefault(sub.code, rel) != rel
-                or sum(s.code == sub.code for s in item.sub_items) > 1
-            ):
-                problems.append(
-                    Problem(
-                        rel,
-                        f"{item.code} {item.name}",
-                        "sub_items",
-                        f"duplicate sub-item code {sub.code}",
-                    )
-                )
-
-
-def _catalog_files(root: Path) -> Iterator[Path]:
-    yield from sorted((root / "items").glob("*.yml"))
+def _offices(root: Path, problems: list[Problem]) -> tuple[tuple[Office, ...], str]:
+    data = _read_yaml(root / "offices.yml", root, problems)
+    if data is None:
+        return (), ""
+    found = _schema_problems(data, "offices.schema.json", "catalog/offices.yml", root, None)
+    if found:
+        problems.extend(found)
+        return (), ""
+    return tuple(codec.office(_office_json(o)) for o in data["offices"]), data["sample_data"]
 
 
 def read_catalog(root: Path) -> Catalog:
     """Read, validate and parse a catalog directory.
 
     Args:
-        root: The catalog directory (holding items/, documents/, offices.yml, lexicon.yml).
+        root: The catalog directory (holding items/, documents/, offices.yml, lexicon.yml,
+            referrals.yml and schema/).
 
     Returns:
         The parsed catalog, with a content version hash.
@@ -335,40 +176,14 @@ def read_catalog(root: Path) -> Catalog:
     problems: list[Problem] = []
     if not (root / "items").is_dir():
         raise CatalogError([Problem(str(root), None, None, "no items/ folder: is this a catalog?")])
-    lex_rel = "catalog/lexicon.yml"
-    lexicon = _lexicon(_read_yaml(root / "lexicon.yml", root, problems) or {}, lex_rel, problems)
+    lexicon = _lexicon(
+        _read_yaml(root / "lexicon.yml", root, problems) or {}, "catalog/lexicon.yml", problems
+    )
     documents = _documents(sorted((root / "documents").glob("*.yml")), root, problems)
-
-    offices: tuple[Office, ...] = ()
-    office_data = _read_yaml(root / "offices.yml", root, problems)
-    sample_note = ""
-    if office_data is not None:
-        found = _schema_problems(
-            office_data, "offices.schema.json", "catalog/offices.yml", root, None
-        )
-        problems.extend(found)
-        if not found:
-            offices = tuple(_office(o) for o in office_data["offices"])
-            sample_note = office_data["sample_data"]
-            codes = [o.code for o in offices]
-            for code in sorted({c for c in codes if codes.count(c) > 1}):
-                problems.append(
-                    Problem("catalog/offices.yml", None, "code", f"duplicate office {code}")
-                )
-            if sum(o.level == "city" for o in offices) != 1:
-                problems.append(
-                    Problem("catalog/offices.yml", None, "level", "exactly one city office")
-                )
-            for office in offices:
-                if len({w.type for w in office.windows}) != len(office.windows):
-                    problems.append(
-                        Problem(
-                            "catalog/offices.yml", office.code, "windows", "each window type once"
-                        )
-                    )
-
-    items: list[tuple[str, Item]] = []
-    for path in _catalog_files(root):
+    offices, sample_note = _offices(root, problems)
+    referrals = _referrals(root, problems)
+    items = []
+    for path in sorted((root / "items").glob("*.yml")):
         rel = f"catalog/items/{path.name}"
         data = _read_yaml(path, root, problems)
         if data is None:
@@ -378,31 +193,39 @@ def read_catalog(root: Path) -> Catalog:
         if found:
             problems.extend(found)
             continue
-        items.append((rel, _item(data)))
+        items.append((rel, codec.item(data)))
     if not items and not problems:
         problems.append(Problem("catalog/items", None, None, "no item files"))
     if lexicon is not None and offices:
-        _cross_checks(items, offices, documents, lexicon, problems)
+        parsed = Parsed(tuple(items), offices, documents, lexicon, referrals)
+        problems.extend(run_checks(parsed))
     if problems or lexicon is None:
         raise CatalogError(problems)
-    parsed = Catalog(
+    types, complaints = window_types(root)
+    catalog = Catalog(
         items=tuple(sorted((i for _, i in items), key=lambda i: i.code)),
         offices=offices,
         documents=documents,
         lexicon=lexicon,
         sample_note=sample_note,
+        window_types=types,
+        complaint_window=complaints,
+        referrals=referrals,
     )
-    return with_version(parsed)
+    return with_version(catalog)
 
 
 def content_hash(catalog: Catalog) -> str:
     """A stable hash of the catalog's content (not of file layout or comments)."""
     payload = {
-        "items": to_jsonable(catalog.items),
-        "offices": to_jsonable(catalog.offices),
-        "documents": to_jsonable(catalog.documents),
-        "lexicon": to_jsonable(catalog.lexicon),
+        "items": codec.to_json(catalog.items),
+        "offices": codec.to_json(catalog.offices),
+        "documents": codec.to_json(catalog.documents),
+        "lexicon": codec.to_json(catalog.lexicon),
         "sample_note": catalog.sample_note,
+        "window_types": list(catalog.window_types),
+        "complaint_window": catalog.complaint_window,
+        "referrals": codec.to_json(catalog.referrals),
     }
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()[:16]
@@ -410,11 +233,4 @@ def content_hash(catalog: Catalog) -> str:
 
 def with_version(catalog: Catalog) -> Catalog:
     """Return the catalog stamped with its content hash."""
-    return Catalog(
-        items=catalog.items,
-        offices=catalog.offices,
-        documents=catalog.documents,
-        lexicon=catalog.lexicon,
-        sample_note=catalog.sample_note,
-        version=content_hash(catalog),
-    )
+    return replace(catalog, version=content_hash(catalog), _by_code={})

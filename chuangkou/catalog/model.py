@@ -6,21 +6,93 @@ into these; actions, the CLI and the gateway never see rows or YAML.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
-CATEGORIES: tuple[str, ...] = ("行政审批", "行政服务", "法定检验", "咨询投诉")
+# Document markers a rule can set (item.schema.json lists the same words).
+MARK_DEFERRABLE = "容缺"  # accepted now, supplied later
+MARK_NOT_SUBMITTED = "免提交"  # checked online or held by the government
+MARK_PLEDGE = "告知承诺"  # a signed pledge may replace it
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition the catalog can decide: every part that is set must hold.
+
+    Attributes:
+        sub_items: The document applies to these sub-items (codes) only.
+        applicant: ``企业`` (a firm or other organisation) or ``个人`` (a person).
+        agent: True: only when someone applies on the applicant's behalf (委托).
+    """
+
+    sub_items: tuple[str, ...] = ()
+    applicant: str | None = None
+    agent: bool | None = None
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Which facts the condition depends on: ``sub_item``, ``applicant``, ``agent``."""
+        found = []
+        if self.sub_items:
+            found.append("sub_item")
+        if self.applicant is not None:
+            found.append("applicant")
+        if self.agent is not None:
+            found.append("agent")
+        return tuple(found)
 
 
 @dataclass(frozen=True)
 class DocumentRequirement:
-    """One line of an item's document list."""
+    """One line of an item's document list.
+
+    ``required`` documents are always needed; the others are needed when ``when`` holds
+    (decidable) or, without ``when``, in the case ``condition`` describes in words.
+    """
 
     name: str
     form: str
     copies: int
     required: bool
     condition: str | None = None
+    note: str | None = None
+    when: When | None = None
+    marks: tuple[str, ...] = ()
+    basis: str | None = None
+
+    @property
+    def deferrable(self) -> bool:
+        """可容缺: the window accepts the application now and it is supplied later."""
+        return MARK_DEFERRABLE in self.marks
+
+    @property
+    def not_submitted(self) -> bool:
+        """免提交: checked online or already held by the government; nobody brings it."""
+        return MARK_NOT_SUBMITTED in self.marks
+
+
+@dataclass(frozen=True)
+class Review:
+    """Where an item's facts come from and whether they were checked against the rules.
+
+    Attributes:
+        verified: The requirements were read in the rule texts they cite.
+        reviewed_on: When (YYYY-MM-DD).
+        sources_read: What was read, and where (law text, repository, page).
+        unverified: What could not be confirmed (said plainly to people).
+    """
+
+    verified: bool = False
+    reviewed_on: str | None = None
+    sources_read: tuple[str, ...] = ()
+    unverified: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Channel:
+    """An online channel for an item (a national approval system, a platform)."""
+
+    name: str
+    url: str | None = None
     note: str | None = None
 
 
@@ -44,11 +116,22 @@ class BusinessType:
 
 @dataclass(frozen=True)
 class SubItem:
-    """A sub-item: a product category, equipment type or instrument type under an item."""
+    """A sub-item: a product category, equipment type or instrument type under an item.
+
+    A sub-item that no longer needs the item (``status`` ``abolished``) stays findable, so
+    that people asking about it are told since when and by which decision.
+    """
 
     code: str
     name: str
     aliases: tuple[str, ...] = ()
+    status: str = "active"
+    status_note: str | None = None
+
+    @property
+    def abolished(self) -> bool:
+        """Whether the sub-item no longer needs the item (e.g. 不再实行生产许可)."""
+        return self.status == "abolished"
 
 
 @dataclass(frozen=True)
@@ -82,6 +165,9 @@ class Item:
     status_note: str | None = None
     redirect: str | None = None
     sample_data: bool = True
+    review: Review = field(default_factory=Review)
+    apply_at: str | None = None
+    online: tuple[Channel, ...] = ()
 
     @property
     def window(self) -> str:
@@ -92,6 +178,11 @@ class Item:
     def stopped(self) -> bool:
         """Whether the item is no longer handled."""
         return self.status == "stopped"
+
+    @property
+    def not_here(self) -> bool:
+        """Whether no window of ours accepts the item (``apply_at`` says where to go)."""
+        return self.accepted_at == "none"
 
     def business_type(self, name: str | None) -> BusinessType | None:
         """Return the business type of that name, or the only one when there is one."""
@@ -165,13 +256,39 @@ class DocumentTerm:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Parsing words: business types, have/lack cues, original/copy words, clause breaks."""
+    """Parsing words: business types, have/lack cues, original/copy words, clause breaks.
+
+    ``words`` holds the conversation's named word lists (corrections, ordinals, question
+    cues, this domain's vocabulary …); each list's meaning is documented in lexicon.yml.
+    """
 
     business_types: dict[str, tuple[str, ...]]
     negation_cues: tuple[str, ...]
     positive_cues: tuple[str, ...]
     forms: dict[str, tuple[str, ...]]
     clause_breaks: tuple[str, ...]
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def cue(self, name: str) -> tuple[str, ...]:
+        """One named word list (empty when the lexicon has none of that name)."""
+        return self.words.get(name, ())
+
+
+@dataclass(frozen=True)
+class Referral:
+    """Another body that handles what our windows do not, and the words that point there.
+
+    Attributes:
+        key: Short key (``公安``).
+        name: Who handles it, as people should be told.
+        contact: How to reach them (hotline, office, site).
+        words: Words of that body's business; a question using them is referred.
+    """
+
+    key: str
+    name: str
+    contact: str
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -184,6 +301,9 @@ class Catalog:
     lexicon: Lexicon
     version: str = ""
     sample_note: str = ""
+    window_types: tuple[str, ...] = ()
+    complaint_window: str = ""
+    referrals: tuple[Referral, ...] = ()
     _by_code: dict[str, Item] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -202,26 +322,15 @@ class Catalog:
         return next(o for o in self.offices if o.level == "city")
 
     def accepting_offices(self, item: Item) -> tuple[Office, ...]:
-        """Offices whose window accepts the item."""
+        """Offices whose window accepts the item (none for an item handled elsewhere)."""
         if item.accepted_at == "all":
             return self.offices
         if item.accepted_at == "city":
             return tuple(o for o in self.offices if o.level == "city")
+        if item.accepted_at == "none":
+            return ()
         return tuple(o for o in self.offices if o.code in item.accepted_at)
 
     def sub_item_count(self) -> int:
         """Number of sub-items over all items."""
         return sum(len(i.sub_items) for i in self.items)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Turn catalog dataclasses into plain JSON-ready values (tuples become lists)."""
-    if hasattr(value, "__dataclass_fields__"):
-        data = asdict(value)
-        data.pop("_by_code", None)
-        return to_jsonable(data)
-    if isinstance(value, dict):
-        return {k: to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    return value

@@ -17,17 +17,9 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from chuangkou.catalog.files import _item
-from chuangkou.catalog.model import (
-    Catalog,
-    DocumentTerm,
-    Hours,
-    Lexicon,
-    Office,
-    Window,
-    to_jsonable,
-)
-from chuangkou.tables import (
+from chuangkou.catalog import codec
+from chuangkou.catalog.model import Catalog
+from chuangkou.catalog.tables import (
     CatalogDocument,
     CatalogItem,
     CatalogLoad,
@@ -97,26 +89,24 @@ def load_catalog(engine: Engine, catalog: Catalog, *, source: str, force: bool =
             session.execute(delete(table))
         session.add_all(
             CatalogItem(
-                code=i.code, name=i.name, category=i.category, status=i.status, data=to_jsonable(i)
+                code=i.code,
+                name=i.name,
+                category=i.category,
+                status=i.status,
+                data=codec.to_json(i),
             )
             for i in catalog.items
         )
         session.add_all(
-            CatalogOffice(code=o.code, name=o.name, level=o.level, data=to_jsonable(o))
+            CatalogOffice(code=o.code, name=o.name, level=o.level, data=codec.to_json(o))
             for o in catalog.offices
         )
         session.add_all(
-            CatalogDocument(name=d.name, data=to_jsonable(d)) for d in catalog.documents
+            CatalogDocument(name=d.name, data=codec.to_json(d)) for d in catalog.documents
         )
         session.flush()
         session.add_all(_terms(catalog))
-        session.add_all(
-            [
-                CatalogMeta(key="version", value=catalog.version),
-                CatalogMeta(key="lexicon", value=to_jsonable(catalog.lexicon)),
-                CatalogMeta(key="sample_note", value=catalog.sample_note),
-            ]
-        )
+        session.add_all(CatalogMeta(key=key, value=value) for key, value in _meta(catalog).items())
         session.add(
             CatalogLoad(
                 version=catalog.version,
@@ -149,28 +139,16 @@ def load_catalog_at(url: str, catalog: Catalog, *, source: str) -> bool:
         engine.dispose()
 
 
-def _hours(raw: dict[str, Any]) -> Hours:
-    return Hours(
-        tuple(raw["morning"]),
-        tuple(raw["afternoon"]),
-        raw.get("season_from"),
-        raw.get("season_to"),
-    )
-
-
-def _office(raw: dict[str, Any]) -> Office:
-    return Office(
-        code=raw["code"],
-        name=raw["name"],
-        region=raw["region"],
-        level=raw["level"],
-        aliases=tuple(raw["aliases"]),
-        address=raw["address"],
-        phone=raw["phone"],
-        hours=_hours(raw["hours"]),
-        summer_hours=_hours(raw["summer_hours"]) if raw.get("summer_hours") else None,
-        windows=tuple(Window(**w) for w in raw["windows"]),
-    )
+def _meta(catalog: Catalog) -> dict[str, Any]:
+    """The catalog's whole-catalog facts, as stored in ``catalog_meta``."""
+    return {
+        "version": catalog.version,
+        "lexicon": codec.to_json(catalog.lexicon),
+        "sample_note": catalog.sample_note,
+        "window_types": list(catalog.window_types),
+        "complaint_window": catalog.complaint_window,
+        "referrals": codec.to_json(catalog.referrals),
+    }
 
 
 def fetch_catalog(session: Session) -> Catalog:
@@ -188,30 +166,25 @@ def fetch_catalog(session: Session) -> Catalog:
     meta = {m.key: m.value for m in session.scalars(select(CatalogMeta))}
     if "version" not in meta:
         raise CatalogNotLoaded
-    lex = meta["lexicon"]
-    lexicon = Lexicon(
-        business_types={k: tuple(v) for k, v in lex["business_types"].items()},
-        negation_cues=tuple(lex["negation_cues"]),
-        positive_cues=tuple(lex["positive_cues"]),
-        forms={k: tuple(v) for k, v in lex["forms"].items()},
-        clause_breaks=tuple(lex["clause_breaks"]),
-    )
     items = tuple(
-        _item(row.data) for row in session.scalars(select(CatalogItem).order_by(CatalogItem.code))
+        codec.item(row.data)
+        for row in session.scalars(select(CatalogItem).order_by(CatalogItem.code))
     )
-    offices = tuple(_office(row.data) for row in session.scalars(select(CatalogOffice)))
-    city_first = tuple(sorted(offices, key=lambda o: (o.level != "city", o.code)))
+    offices = tuple(codec.office(row.data) for row in session.scalars(select(CatalogOffice)))
     docs = tuple(
-        DocumentTerm(row.data["name"], tuple(row.data["aliases"]), row.data.get("description"))
+        codec.document_term(row.data)
         for row in session.scalars(select(CatalogDocument).order_by(CatalogDocument.name))
     )
     return Catalog(
         items=items,
-        offices=city_first,
+        offices=tuple(sorted(offices, key=lambda o: (o.level != "city", o.code))),
         documents=docs,
-        lexicon=lexicon,
+        lexicon=codec.lexicon(meta["lexicon"]),
         version=str(meta["version"]),
         sample_note=str(meta.get("sample_note", "")),
+        window_types=tuple(meta.get("window_types") or ()),
+        complaint_window=str(meta.get("complaint_window") or ""),
+        referrals=tuple(codec.referral(r) for r in meta.get("referrals") or ()),
     )
 
 

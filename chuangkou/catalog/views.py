@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chuangkou.catalog.model import Catalog, Item, Office, to_jsonable
+from chuangkou.catalog.codec import to_json
+from chuangkou.catalog.model import Catalog, Item, Office
 
 
 def item_json(catalog: Catalog, item: Item) -> dict[str, Any]:
@@ -17,7 +18,7 @@ def item_json(catalog: Catalog, item: Item) -> dict[str, Any]:
     Returns:
         A JSON-ready dict.
     """
-    data: dict[str, Any] = to_jsonable(item)
+    data: dict[str, Any] = to_json(item)
     data["window"] = item.window
     data["accepting_offices"] = [
         {"code": o.code, "name": o.name} for o in catalog.accepting_offices(item)
@@ -42,5 +43,5 @@ def item_summary(item: Item) -> dict[str, Any]:
 
 def office_json(office: Office) -> dict[str, Any]:
     """The office JSON."""
-    data: dict[str, Any] = to_jsonable(office)
+    data: dict[str, Any] = to_json(office)
     return data

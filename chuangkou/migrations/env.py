@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from alembic import context
 
-from chuangkou.db import make_engine
-from chuangkou.tables import Base
+# Every feature's tables, so that the metadata is whole.
+import chuangkou.booking.tables
+import chuangkou.catalog.tables
+import chuangkou.clerks.tables  # noqa: F401
+from chuangkou.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

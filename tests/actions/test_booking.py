@@ -16,8 +16,8 @@ from actions.booking import (
     ActionManageBooking,
     ValidateBookingForm,
 )
+from chuangkou.booking.tables import Booking
 from chuangkou.settings import PROJECT_ROOT
-from chuangkou.tables import Booking
 from common.privacy import seal
 
 SECRET = "test-secret"

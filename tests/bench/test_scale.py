@@ -24,9 +24,9 @@ from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.matcher import Matcher
 from chuangkou.catalog.model import Catalog, Item
 from chuangkou.catalog.store import CatalogCache, fetch_catalog, load_catalog
+from chuangkou.catalog.tables import CatalogItem, CatalogTerm
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
-from chuangkou.tables import CatalogItem, CatalogTerm
 from common.folding import normalize
 from tests.catalog.test_matcher import ITEM_PHRASES
 from tests.conftest import CATALOG_DIR

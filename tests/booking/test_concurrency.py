@@ -11,9 +11,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from chuangkou.booking.service import BookingError, create_booking
+from chuangkou.booking.tables import Booking, SlotSeat
 from chuangkou.db import make_engine
 from chuangkou.migrate import upgrade
-from chuangkou.tables import Booking, SlotSeat
 from tests.booking.conftest import slot
 from tests.utils.postgres import temporary_database
 

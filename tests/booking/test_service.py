@@ -20,7 +20,7 @@ from chuangkou.booking.service import (
     reschedule_booking,
     undo_mark,
 )
-from chuangkou.tables import Booking, SlotSeat
+from chuangkou.booking.tables import Booking, SlotSeat
 from tests.booking.conftest import MONDAY, slot
 
 PHONE = "13812344567"

@@ -17,7 +17,7 @@ from chuangkou.catalog.store import (
     fetch_catalog,
     load_catalog,
 )
-from chuangkou.tables import CatalogItem, CatalogLoad, CatalogTerm
+from chuangkou.catalog.tables import CatalogItem, CatalogLoad, CatalogTerm
 
 
 def _counts(engine: Engine) -> tuple[int, int, int]:

@@ -211,7 +211,7 @@ async def test_an_account_without_office_sees_nothing(
     from sqlalchemy import update
     from sqlalchemy.orm import Session
 
-    from chuangkou.tables import Clerk
+    from chuangkou.clerks.tables import Clerk
 
     with Session(loaded_engine) as session, session.begin():
         session.execute(update(Clerk).where(Clerk.username == "zhou").values(office_code=None))

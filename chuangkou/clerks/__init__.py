@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from chuangkou.tables import Clerk, ClerkSession
+from chuangkou.clerks.tables import Clerk, ClerkSession
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
