@@ -25,9 +25,7 @@ def _is_noise(word: str) -> bool:
     return all(is_noise(ch) for ch in word)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
 class NormalizingJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer over folded text, without noise tokens."""
 

@@ -10,33 +10,32 @@
    anything wrong, the full validation runs, so the error raised (chosen by
    ``best_match``) and its message are exactly Rasa's.
 
-2. A new HTTP session per call (~9%). ``EndpointConfig.request`` opened an aiohttp
-   session, hence a new connection, for every action call. Calls now share one session
-   per endpoint and event loop. Its idle connections are closed after
-   ``KEEPALIVE_S``, well before the action server's keep-alive (120 s in rasa-sdk)
-   would close them, so a call never goes out on a connection the server has dropped.
+2. A new HTTP session per call (~9%). ``EndpointConfig.request`` opens its session with
+   ``async with self.session() as session``, so every action call made a new aiohttp
+   session, hence a new connection. Only that seam is replaced: ``EndpointConfig.session``
+   now lends one shared session per endpoint and event loop, made by Rasa's own
+   ``session()`` (same headers, auth and timeout), and leaving the ``async with`` keeps it
+   open. ``EndpointConfig.request`` itself runs unchanged (it is fingerprinted as a
+   reliance, since the sharing depends on it opening its session through ``session()``).
+   Idle connections are closed after aiohttp's keep-alive (15 s), well before the action
+   server's (120 s in rasa-sdk) would close them, so a call never goes out on a
+   connection the server has dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
-import ssl
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
 import aiohttp
-from aiohttp import ContentTypeError
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
-from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.exceptions import FileNotFoundException
-from rasa.utils.endpoints import ClientResponseError, EndpointConfig, concat_url
-
-KEEPALIVE_S = 10.0
+from rasa.utils.endpoints import EndpointConfig
 
 
 @lru_cache(maxsize=1)
@@ -119,73 +118,49 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     raise error
 
 
-def _shared_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
-    # Kept on the endpoint itself: one per endpoint, remade if the loop changed or the
-    # session was closed.
-    loop = asyncio.get_running_loop()
-    cached: tuple[Any, aiohttp.ClientSession] | None = getattr(endpoint, "_ck_session", None)
-    if cached is not None and cached[0] is loop and not cached[1].closed:
-        return cached[1]
-    auth = (
-        aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
-        if endpoint.basic_auth
-        else None
-    )
-    session = aiohttp.ClientSession(
-        headers=endpoint.headers,
-        auth=auth,
-        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
-    )
-    endpoint._ck_session = (loop, session)  # type: ignore[attr-defined]
+def validate_action_result(_rasa: Callable[..., bool]) -> Callable[..., bool]:
+    """``RemoteAction._validate_action_result``'s replacement (the quick check first)."""
+    return _validate_action_result
+
+
+class _Lent:
+    """A shared session lent to one ``async with``: leaving it does not close the session.
+
+    Anything else asked of it is the session's (``endpoint.session().get(...)`` works as
+    with Rasa's own), so no caller of ``session()`` can tell the difference but that.
+    """
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self._session
+
+    async def __aexit__(self, *_exc: object) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+
+def shared_session(
+    rasa_session: Callable[[EndpointConfig], aiohttp.ClientSession],
+) -> Callable[[EndpointConfig], Any]:
+    """``EndpointConfig.session``'s replacement: one session per endpoint and event loop."""
+
+    def session(self: EndpointConfig) -> Any:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # outside a loop there is nothing to share: Rasa's own
+            return rasa_session(self)
+        # Kept on the endpoint itself; made again when the loop changed or it was closed.
+        cached: tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession] | None = self.__dict__.get(
+            "_ck_session"
+        )
+        if cached is None or cached[0] is not loop or cached[1].closed:
+            cached = (loop, rasa_session(self))
+            self.__dict__["_ck_session"] = cached
+        return _Lent(cached[1])
+
+    session.__doc__ = "Lend the endpoint's shared aiohttp session (see bot.engine_patches)."
     return session
-
-
-async def _request(
-    self: EndpointConfig,
-    method: str = "post",
-    subpath: str | None = None,
-    content_type: str | None = "application/json",
-    compress: bool = False,
-    **kwargs: Any,
-) -> Any:
-    # Rasa's own EndpointConfig.request, line for line, but on the shared session.
-    headers = {}
-    if content_type:
-        headers["Content-Type"] = content_type
-    if "headers" in kwargs:
-        headers.update(kwargs["headers"])
-        del kwargs["headers"]
-    if self.headers:
-        headers.update(self.headers)
-    url = concat_url(self.url, subpath)
-    sslcontext = None
-    if self.cafile:
-        try:
-            sslcontext = ssl.create_default_context(cafile=self.cafile)
-        except FileNotFoundError as e:
-            raise FileNotFoundException(
-                f"Failed to find certificate file, '{os.path.abspath(self.cafile)}' does not exist."
-            ) from e
-    session = _shared_session(self)
-    async with session.request(
-        method,
-        url,
-        headers=headers,
-        params=self.combine_parameters(kwargs),
-        compress=compress,
-        ssl=sslcontext,
-        **kwargs,
-    ) as response:
-        if response.status >= 400:
-            raise ClientResponseError(
-                response.status, response.reason, await response.content.read()
-            )
-        try:
-            return await response.json()
-        except ContentTypeError:
-            return None
-
-
-RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-EndpointConfig.request = _request  # type: ignore[method-assign]

@@ -15,6 +15,7 @@ cycles it found.
 from __future__ import annotations
 
 import gc
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.agent import Agent
@@ -24,35 +25,39 @@ from rasa.core.processor import MessageProcessor
 # default is 700); the older generations keep their default ratios.
 YOUNG_THRESHOLD = 20_000
 
-_rasa_load_model = Agent.load_model
-_rasa_parse_message = MessageProcessor.parse_message
 
+def load_model(rasa_load_model: Callable[..., None]) -> Callable[..., None]:
+    """``Agent.load_model``'s replacement: Rasa's, then the new model frozen."""
 
-def _load_model(self: Agent, *args: Any, **kwargs: Any) -> None:
-    # A model replacing another: let the old one's cycles be collected (frozen objects
-    # never are), then freeze the new one.
-    gc.unfreeze()
-    _rasa_load_model(self, *args, **kwargs)
-    gc.collect()
-    gc.freeze()
-
-
-async def _parse_message(self: MessageProcessor, *args: Any, **kwargs: Any) -> Any:
-    result = await _rasa_parse_message(self, *args, **kwargs)
-    if not self.__dict__.get("_ck_frozen"):
-        # The first parse built what the model loads lazily; freeze that as well.
-        self.__dict__["_ck_frozen"] = True
+    def _load_model(self: Agent, *args: Any, **kwargs: Any) -> None:
+        # A model replacing another: let the old one's cycles be collected (frozen
+        # objects never are), then freeze the new one.
+        gc.unfreeze()
+        rasa_load_model(self, *args, **kwargs)
         gc.collect()
         gc.freeze()
-    return result
+
+    return _load_model
 
 
-def tune() -> None:
-    """Raise the young threshold; freeze after a model load and after its first parse."""
+def parse_message(
+    rasa_parse_message: Callable[..., Awaitable[Any]],
+) -> Callable[..., Awaitable[Any]]:
+    """``MessageProcessor.parse_message``'s replacement: Rasa's; after the first, a freeze."""
+
+    async def _parse_message(self: MessageProcessor, *args: Any, **kwargs: Any) -> Any:
+        result = await rasa_parse_message(self, *args, **kwargs)
+        if not self.__dict__.get("_ck_frozen"):
+            # The first parse built what the model loads lazily; freeze that as well.
+            self.__dict__["_ck_frozen"] = True
+            gc.collect()
+            gc.freeze()
+        return result
+
+    return _parse_message
+
+
+def raise_young_threshold() -> None:
+    """Collect the young generation after :data:`YOUNG_THRESHOLD` allocations."""
     _, older, oldest = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, older, oldest)
-    Agent.load_model = _load_model  # type: ignore[method-assign]
-    MessageProcessor.parse_message = _parse_message  # type: ignore[method-assign]
-
-
-tune()

@@ -5,10 +5,13 @@ action). ``DaskGraphRunner.run`` builds a dask task graph and hands it to
 ``dask.get``, whose scheduler bookkeeping cost more than most of the nodes it ran. The
 graph is a small DAG of deterministic nodes; evaluating the targets depth-first, each
 node once, with the same inputs and the same wrapping of errors, gives the same result.
+``python -m bot.engine_patches.runnercheck`` shows it does on the held-out messages (same
+intents, confidences and next actions as through dask).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa.engine.exceptions import GraphRunError
@@ -60,4 +63,6 @@ def _run(
         raise GraphRunError("Error running runner.") from e
 
 
-DaskGraphRunner.run = _run  # type: ignore[method-assign]
+def run(_dask_run: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """``DaskGraphRunner.run``'s replacement (checked against dask's by ``runnercheck``)."""
+    return _run

@@ -9,6 +9,7 @@ import pytest
 
 from chuangkou.settings import PROJECT_ROOT, Settings
 from chuangkou.stack.environment import engine_command, process_env
+from tests.engine.test_engine_patches import expected_patches, installed_patches
 
 pytestmark = pytest.mark.engine
 
@@ -35,6 +36,9 @@ def test_conversation_stories(model: Path, tmp_path: Path) -> None:
     failed = tmp_path / "failed_test_stories.yml"
     detail = failed.read_text(encoding="utf-8") if failed.exists() else ""
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:] + detail[-3000:]
+    assert installed_patches(proc.stdout + proc.stderr) == expected_patches(), (
+        "rasa test ran without the engine patches: " + proc.stderr[-2000:]
+    )
     stories = sum(
         p.read_text(encoding="utf-8").count("- story:")
         for p in (PROJECT_ROOT / "tests" / "conversations").glob("*.yml")
