@@ -23,18 +23,8 @@ from actions.base import CatalogAction, Events
 from actions.context import SLOT_DOCS, SLOT_ITEM, SLOT_OFFICE, TurnContext, user_text
 from actions.questions import item_buttons
 from actions.render import Renderer
-from chuangkou.booking.desk import Desk, SlotDecision
-from chuangkou.booking.service import (
-    REF_ALPHABET,
-    REF_LENGTH,
-    BookingError,
-    BookingView,
-    SlotKey,
-    cancel_booking,
-    create_booking,
-    find_booking,
-    reschedule_booking,
-)
+from chuangkou.booking.desk import BookingRequest, Desk, SlotDecision
+from chuangkou.booking.records import REF_ALPHABET, REF_LENGTH, BookingError, BookingView
 from chuangkou.booking.slots import Slot, now_local
 from chuangkou.booking.timeparse import TimeProblem, parse_time_request
 from chuangkou.catalog.model import Item, Office
@@ -82,7 +72,6 @@ NAME_PREFIXES = (
     "我是",
     "叫",
 )
-NAME_CHARS = re.compile(r"^[\u4e00-\u9fffA-Za-z·•. ]{1,20}$")
 SLOT_FORMAT = "%Y-%m-%d %H:%M"
 
 
@@ -159,9 +148,7 @@ def offer(
 ) -> None:
     """Say why, and offer up to six nearest free slots as buttons."""
     suggestions = (
-        decision.suggestions
-        if decision
-        else tuple(desk.book.nearest_free(office, window, now_local()))
+        decision.suggestions if decision else tuple(desk.nearest_free(office, window, now_local()))
     )
     why = reason_text(render, decision, reason, desk, office)
     if suggestions:
@@ -314,15 +301,12 @@ class ValidateBookingForm(FormValidationAction):
         if item is None or office is None or parsed is None:
             return {SLOT_TIME: None}
         day, start = parsed
-        free = [
-            s
-            for s in svc.desk.book.slots(office, item.window, day, now_local())
-            if s.start == start and s.free
-        ]
-        if free and svc.desk.book.in_horizon(day, now_local()):
-            return {SLOT_TIME: slot_label(free[0])}
-        offer(dispatcher, Renderer(domain), svc.desk, office, item.window, None, "full")
-        return {SLOT_TIME: None, SLOT_PROMPTED: True}
+        try:
+            free = svc.desk.check_slot(office, item.window, day, start)
+        except BookingError:
+            offer(dispatcher, Renderer(domain), svc.desk, office, item.window, None, "full")
+            return {SLOT_TIME: None, SLOT_PROMPTED: True}
+        return {SLOT_TIME: slot_label(free)}
 
     async def extract_citizen_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -344,10 +328,11 @@ class ValidateBookingForm(FormValidationAction):
             if name.startswith(prefix):
                 name = name[len(prefix) :].strip(" ：:，,")
                 break
-        if NAME_CHARS.match(name):
-            return {SLOT_NAME: name}
-        dispatcher.utter_message(response="utter_name_invalid")
-        return {SLOT_NAME: None, SLOT_PROMPTED: True}
+        try:
+            return {SLOT_NAME: services().desk.check_name(name)}
+        except BookingError:
+            dispatcher.utter_message(response="utter_name_invalid")
+            return {SLOT_NAME: None, SLOT_PROMPTED: True}
 
     async def extract_phone_masked(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -458,7 +443,7 @@ class ActionAskBookingSlot(_AskAction):
         item, office = _item_office(svc, tracker)
         if item is None or office is None:
             return
-        nearest = svc.desk.book.nearest_free(office, item.window, now_local())
+        nearest = svc.desk.nearest_free(office, item.window, now_local())
         dispatcher.utter_message(
             response="utter_ask_booking_slot",
             office_name=office.name,
@@ -550,19 +535,19 @@ class ActionConfirmBooking(CatalogAction):
         render = Renderer(domain)
         desk = svc.desk
         try:
-            booking = create_booking(
-                desk.engine,
-                slot=SlotKey(office.code, item.window, parsed[0], parsed[1]),
-                capacity=desk.capacity(office, item.window),
-                item_code=item.code,
-                item_name=item.name,
-                citizen_name=str(tracker.get_slot(SLOT_NAME)),
-                phone=checked.digits,
-                channel=str(tracker.get_latest_input_channel() or "rest"),
-                actor=f"citizen:{tracker.sender_id}",
-                idempotency_key=f"{tracker.sender_id}:{token}",
-                missing_docs=_lacking(tracker.get_slot(SLOT_DOCS)),
-                max_active=desk.policy.max_active_per_phone,
+            booking = desk.book(
+                BookingRequest(
+                    item_code=item.code,
+                    office_code=office.code,
+                    day=parsed[0],
+                    start=parsed[1],
+                    name=str(tracker.get_slot(SLOT_NAME)),
+                    phone=checked.digits,
+                    channel=str(tracker.get_latest_input_channel() or "rest"),
+                    actor=f"citizen:{tracker.sender_id}",
+                    idempotency_key=f"{tracker.sender_id}:{token}",
+                    missing_docs=_lacking(tracker.get_slot(SLOT_DOCS)),
+                )
             )
         except BookingError as exc:
             return self._refused(dispatcher, desk, exc)
@@ -659,7 +644,7 @@ class ActionManageBooking(CatalogAction):
         digits = check_mobile(phone).digits
         render = Renderer(domain)
         try:
-            booking = find_booking(svc.desk.engine, ref=ref, phone=digits)
+            booking = svc.desk.find(ref, digits)
         except BookingError:
             dispatcher.utter_message(response="utter_booking_not_found")
             return [*events, SlotSet(SLOT_OP, None), SlotSet(SLOT_REF, None)]
@@ -670,9 +655,7 @@ class ActionManageBooking(CatalogAction):
             self._say(dispatcher, render, svc, booking, "utter_booking_cannot_change")
             return [*events, SlotSet(SLOT_OP, None)]
         if op == "cancel":
-            cancel_booking(
-                svc.desk.engine, ref=booking.ref, phone=digits, actor=f"citizen:{tracker.sender_id}"
-            )
+            svc.desk.cancel(booking.ref, digits, f"citizen:{tracker.sender_id}")
             self._say(dispatcher, render, svc, booking, "utter_booking_cancelled")
             return [*events, SlotSet(SLOT_OP, None)]
         return [*events, *self._reschedule(dispatcher, tracker, render, svc, booking, digits)]
@@ -721,13 +704,8 @@ class ActionManageBooking(CatalogAction):
                 return [SlotSet(SLOT_OP, "reschedule")]
             chosen = (decision.slot.day, decision.slot.start)
         try:
-            moved = reschedule_booking(
-                desk.engine,
-                ref=booking.ref,
-                phone=phone,
-                slot=SlotKey(office.code, booking.window_type, chosen[0], chosen[1]),
-                capacity=desk.capacity(office, booking.window_type),
-                actor=f"citizen:{tracker.sender_id}",
+            moved = desk.reschedule(
+                booking.ref, phone, chosen[0], chosen[1], f"citizen:{tracker.sender_id}"
             )
         except BookingError:
             offer(dispatcher, render, desk, office, booking.window_type, None, "full")

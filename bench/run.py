@@ -165,7 +165,7 @@ def run(out_dir: Path) -> dict[str, Any]:
         print("bench: embedded profile ...", flush=True)
         with _stack(cfg, cold, "embedded") as stack:
             table = asyncio.run(latency_table(_engines(cfg), stack_gateway(cfg), EMBEDDED_LEVELS))
-            booking["chat, SQLite (embedded)"] = asyncio.run(chat_throughput(stack.base))
+            booking["chat, SQLite (embedded)"] = asyncio.run(chat_throughput(stack.base, url))
             print("bench: catalog scale through the engine ...", flush=True)
             scaled = prepare_scaled_catalog(tmp)
             catalog = _catalog_through_engine(url, stack.base, real, scaled)
@@ -180,7 +180,9 @@ def run(out_dir: Path) -> dict[str, Any]:
                 table = asyncio.run(
                     latency_table(_engines(ccfg), stack_gateway(ccfg), CLUSTER_LEVELS)
                 )
-                booking["chat, PostgreSQL (cluster)"] = asyncio.run(chat_throughput(stack.base))
+                booking["chat, PostgreSQL (cluster)"] = asyncio.run(
+                    chat_throughput(stack.base, app_url)
+                )
                 profiles["cluster"] = {"latency": table, "memory": _memory(stack)}
         print("bench: booking library and race ...", flush=True)
         races: dict[str, dict[str, int]] = {}

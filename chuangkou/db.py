@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
 class Base(DeclarativeBase):
@@ -63,8 +63,8 @@ def engine_for(url: str) -> Engine:
 
 
 @cache
-def session_factory(url: str) -> sessionmaker[Any]:
-    """The process-wide session factory for a URL."""
+def session_factory(url: str) -> sessionmaker[Session]:
+    """The process-wide session factory for a URL (its units of work: ``.begin()``)."""
     return sessionmaker(engine_for(url), expire_on_commit=False)
 
 

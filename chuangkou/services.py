@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from chuangkou.booking.calendar import WorkCalendar
 from chuangkou.booking.desk import Desk, calendar_for
@@ -18,7 +18,7 @@ from chuangkou.booking.slots import BookingPolicy
 from chuangkou.catalog.matcher import Matcher
 from chuangkou.catalog.model import Catalog
 from chuangkou.catalog.store import CatalogCache
-from chuangkou.db import engine_for
+from chuangkou.db import engine_for, session_factory
 from chuangkou.migrate import upgrade
 from chuangkou.settings import Settings
 
@@ -29,7 +29,7 @@ class Services:
 
     catalog: Catalog
     matcher: Matcher
-    engine: Engine | None = None
+    sessions: sessionmaker[Session] | None = None
     calendar: WorkCalendar | None = None
     secret: str = ""
     policy: BookingPolicy = field(default_factory=BookingPolicy)
@@ -37,15 +37,17 @@ class Services:
     @property
     def desk(self) -> Desk:
         """Booking operations over this catalog version."""
-        assert self.engine is not None and self.calendar is not None
-        return Desk(self.catalog, self.matcher, self.engine, self.calendar, self.policy)
+        assert self.sessions is not None and self.calendar is not None
+        return Desk(self.catalog, self.matcher, self.sessions, self.calendar, self.policy)
 
 
-class _Runtime:
+class Runtime:
+    """One process's database, calendar and catalog cache; hands out current services."""
+
     def __init__(self, settings: Settings) -> None:
         engine = engine_for(settings.database_url)
         upgrade(engine)
-        self._engine = engine
+        self._sessions = session_factory(settings.database_url)
         self._calendar = calendar_for(settings.catalog_dir)
         self._secret = settings.secret
         self._policy = BookingPolicy(
@@ -58,6 +60,11 @@ class _Runtime:
         self._matcher: Matcher | None = None
 
     def services(self) -> Services:
+        """The services of the catalog version stored now (blocking: reads the version).
+
+        Raises:
+            chuangkou.catalog.store.CatalogNotLoaded: When the database holds no catalog.
+        """
         catalog = self._cache.get()
         matcher = self._matcher
         if matcher is None or matcher.catalog.version != catalog.version:
@@ -65,12 +72,14 @@ class _Runtime:
                 if self._matcher is None or self._matcher.catalog.version != catalog.version:
                     self._matcher = Matcher(catalog)
                 matcher = self._matcher
-        return Services(catalog, matcher, self._engine, self._calendar, self._secret, self._policy)
+        return Services(
+            catalog, matcher, self._sessions, self._calendar, self._secret, self._policy
+        )
 
 
 @cache
-def _runtime(settings: Settings) -> _Runtime:
-    return _Runtime(settings)
+def _runtime(settings: Settings) -> Runtime:
+    return Runtime(settings)
 
 
 def services(settings: Settings | None = None) -> Services:

@@ -6,8 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
+
+# Every bureau works in this zone; slots, days and times shown are its local time.
+TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)

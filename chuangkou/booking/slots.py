@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from chuangkou.booking.calendar import DayStatus, WorkCalendar
-from chuangkou.booking.tables import SlotSeat
+from chuangkou.booking.calendar import TZ, DayStatus, WorkCalendar
+from chuangkou.booking.records import seats_of_day
 from chuangkou.catalog.model import Hours, Office
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -82,9 +78,8 @@ def slot_times(office: Office, day: date, slot_minutes: int) -> list[time]:
 
 @dataclass(frozen=True)
 class SlotBook:
-    """Everything slot arithmetic needs: the calendar, the policy and the database."""
+    """Slot arithmetic: the calendar and the policy; seats are read in the given session."""
 
-    engine: Engine
     calendar: WorkCalendar
     policy: BookingPolicy = field(default_factory=BookingPolicy)
 
@@ -96,7 +91,9 @@ class SlotBook:
         """Whether a day is inside the booking horizon."""
         return now.date() <= day <= now.date() + timedelta(days=self.policy.horizon_days)
 
-    def slots(self, office: Office, window_type: str, day: date, now: datetime) -> list[Slot]:
+    def slots(
+        self, office: Office, window_type: str, day: date, now: datetime, *, session: Session
+    ) -> list[Slot]:
         """Every slot of the window that day that starts at least ``min_lead`` from now.
 
         Args:
@@ -104,6 +101,7 @@ class SlotBook:
             window_type: The window (category).
             day: The day.
             now: The current local time.
+            session: Where the seats taken are read.
 
         Returns:
             Slots with their seats (full ones included, so callers can say "full").
@@ -112,15 +110,9 @@ class SlotBook:
         if window is None or not self.day_status(office, day).open:
             return []
         earliest = now + self.policy.min_lead
-        with Session(self.engine) as session:
-            rows = session.execute(
-                select(SlotSeat.slot_time, SlotSeat.capacity, SlotSeat.taken).where(
-                    SlotSeat.office_code == office.code,
-                    SlotSeat.window_type == window_type,
-                    SlotSeat.slot_date == day,
-                )
-            ).all()
-        seats = {r.slot_time: (r.capacity, r.taken) for r in rows}
+        seats = seats_of_day(
+            session=session, office_code=office.code, window_type=window_type, day=day
+        )
         result = []
         for start in slot_times(office, day, self.policy.slot_minutes):
             if datetime.combine(day, start) < earliest:
@@ -138,6 +130,7 @@ class SlotBook:
         after: datetime | None = None,
         between: tuple[time, time] | None = None,
         limit: int = 6,
+        session: Session,
     ) -> list[Slot]:
         """Up to ``limit`` nearest free slots from ``after`` (default: now) in the horizon.
 
@@ -148,6 +141,7 @@ class SlotBook:
             after: Start looking from this time.
             between: Prefer slots whose start falls in this range (e.g. an afternoon).
             limit: How many.
+            session: Where the seats taken are read.
 
         Returns:
             Free slots, soonest first; those in ``between`` first when given.
@@ -157,7 +151,7 @@ class SlotBook:
         day = start_from.date()
         last = now.date() + timedelta(days=self.policy.horizon_days)
         while day <= last and len(found) < limit * 3:
-            for slot in self.slots(office, window_type, day, now):
+            for slot in self.slots(office, window_type, day, now, session=session):
                 if slot.free and datetime.combine(day, slot.start) >= start_from:
                     found.append(slot)
             day += timedelta(days=1)

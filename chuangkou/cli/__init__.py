@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from chuangkou.booking.desk import DeskError
-from chuangkou.booking.service import BookingError
+from chuangkou.booking.records import BookingError
 from chuangkou.catalog.files import CatalogError
 from chuangkou.catalog.store import CatalogNotLoaded
 from chuangkou.cli import booking, catalog, clerks, stack

@@ -5,25 +5,15 @@ from __future__ import annotations
 import argparse
 from datetime import timedelta
 
-from chuangkou.booking.desk import Desk, calendar_for
-from chuangkou.booking.service import (
-    audit_log,
-    erase_expired,
-    list_bookings,
-    mark_booking,
-)
-from chuangkou.booking.slots import BookingPolicy, now_local
-from chuangkou.catalog.matcher import Matcher
-from chuangkou.catalog.store import CatalogCache
-from chuangkou.cli.common import database, day, emit
+from chuangkou.booking.desk import Desk
+from chuangkou.booking.slots import now_local
+from chuangkou.cli.common import day, emit
+from chuangkou.services import services
 from chuangkou.settings import Settings
 
 
 def _desk(settings: Settings) -> Desk:
-    engine = database(settings)
-    catalog = CatalogCache(engine).get()
-    policy = BookingPolicy(slot_minutes=settings.slot_minutes, horizon_days=settings.horizon_days)
-    return Desk(catalog, Matcher(catalog), engine, calendar_for(settings.catalog_dir), policy)
+    return services(settings).desk
 
 
 def _slots(settings: Settings, args: argparse.Namespace) -> int:
@@ -33,7 +23,7 @@ def _slots(settings: Settings, args: argparse.Namespace) -> int:
     data = desk.day_view(office, window, when, now_local())
     # The clerks' view adds the office's name and the holiday's.
     data["office_name"] = office.name
-    data["holiday"] = desk.book.day_status(office, when).detail
+    data["holiday"] = desk.slot_book.day_status(office, when).detail
     emit(data, True)
     return 0
 
@@ -42,9 +32,7 @@ def _list(settings: Settings, args: argparse.Namespace) -> int:
     desk = _desk(settings)
     office = desk.office(args.office)
     window = desk.window(args.window) if args.window else None
-    rows = list_bookings(
-        desk.engine, office_code=office.code, day=day(args.date), window_type=window
-    )
+    rows = desk.list_day(office.code, day(args.date), window)
     emit([r.as_dict() for r in rows], args.json)
     return 0
 
@@ -55,24 +43,19 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
         if args.before
         else now_local().date() - timedelta(days=settings.retention_days)
     )
-    erased = erase_expired(database(settings), before=before)
+    erased = _desk(settings).erase_expired(before)
     print(f"erased name and phone of {erased} bookings before {before.isoformat()}")
     return 0
 
 
 def _mark(settings: Settings, args: argparse.Namespace) -> int:
-    view = mark_booking(
-        database(settings),
-        ref=args.ref,
-        status=args.status.replace("-", "_"),
-        actor=f"clerk:{args.clerk}",
-    )
+    view = _desk(settings).mark(args.ref, args.status.replace("-", "_"), f"clerk:{args.clerk}")
     emit(view.as_dict(), True)
     return 0
 
 
 def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    emit(audit_log(database(settings), ref=args.ref), True)
+    emit(_desk(settings).audit(args.ref), True)
     return 0
 
 

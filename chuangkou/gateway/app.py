@@ -16,14 +16,15 @@ from datetime import timedelta
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
-from chuangkou.booking.service import erase_expired
 from chuangkou.booking.slots import now_local
-from chuangkou.db import engine_for
+from chuangkou.catalog.store import CatalogNotLoaded
 from chuangkou.gateway import api, clerk, pages, wechat
 from chuangkou.gateway.engine_client import EngineClient
-from chuangkou.gateway.keys import ENGINE, LIMITER, SETTINGS
+from chuangkou.gateway.errors import error_response
+from chuangkou.gateway.keys import ENGINE, LIMITER, RUNTIME, SETTINGS
 from chuangkou.gateway.ratelimit import RateLimiter
 from chuangkou.gateway.texts import text
+from chuangkou.services import Runtime
 from chuangkou.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -34,11 +35,6 @@ CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def error_response(status: int, code: str, message: str) -> web.Response:
-    """A JSON error body: ``{"error": code, "message": text}``."""
-    return web.json_response({"error": code, "message": message}, status=status)
 
 
 _STATUS_MESSAGES = {
@@ -92,22 +88,29 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 RETENTION_EVERY_S = 24 * 3600
 
 
+async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The database (migrated), calendar and catalog cache, for the app's whole life."""
+    app[RUNTIME] = await asyncio.to_thread(Runtime, app[SETTINGS])
+    yield
+
+
 async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
     """Erase names and phones past the retention period: at start, then once a day."""
-    settings = app[SETTINGS]
+    settings, runtime = app[SETTINGS], app[RUNTIME]
+
+    def erase() -> int:
+        before = now_local().date() - timedelta(days=settings.retention_days)
+        return runtime.services().desk.erase_expired(before)
 
     async def erase_daily() -> None:
         while True:
-            before = now_local().date() - timedelta(days=settings.retention_days)
             try:
                 # Off the event loop: a slow database must not hold up the chat.
-                erased = await asyncio.to_thread(
-                    erase_expired, engine_for(settings.database_url), before=before
-                )
+                erased = await asyncio.to_thread(erase)
                 if erased:
                     logger.info("retention: erased personal data of %d bookings", erased)
-            except DBAPIError:
-                logger.warning("retention: database unavailable; trying again tomorrow")
+            except (DBAPIError, CatalogNotLoaded):
+                logger.warning("retention: database or catalog unavailable; trying tomorrow")
             await asyncio.sleep(RETENTION_EVERY_S)
 
     task = asyncio.create_task(erase_daily())
@@ -140,6 +143,7 @@ def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web
         await app[ENGINE].close()
 
     app.cleanup_ctx.append(engine_ctx)
+    app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(retention_ctx)
     api.setup_routes(app)
     clerk.setup_routes(app)

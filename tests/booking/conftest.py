@@ -1,4 +1,4 @@
-"""Booking fixtures: a migrated database, a calendar, a slot book, a fixed "now"."""
+"""Booking fixtures: a database with the catalog, the calendar, the desk, a fixed "now"."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from datetime import date, datetime, time
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
 
 from chuangkou.booking.calendar import WorkCalendar
-from chuangkou.booking.service import SlotKey
-from chuangkou.booking.slots import SlotBook
+from chuangkou.booking.desk import Desk
+from chuangkou.booking.records import SlotKey
+from chuangkou.catalog.matcher import Matcher
+from chuangkou.catalog.model import Catalog
 from chuangkou.settings import PROJECT_ROOT
 
 # Friday 2026-11-27 15:10, Asia/Shanghai
@@ -23,10 +26,15 @@ def calendar() -> WorkCalendar:
     return WorkCalendar.from_file(PROJECT_ROOT / "catalog" / "calendar.yml")
 
 
+def desk_over(engine: Engine, catalog: Catalog, calendar: WorkCalendar) -> Desk:
+    """The booking desk over a database holding ``catalog``."""
+    return Desk(catalog, Matcher(catalog), sessionmaker(engine, expire_on_commit=False), calendar)
+
+
 @pytest.fixture
-def book(sqlite_engine: Engine, calendar: WorkCalendar) -> SlotBook:
-    """Slot arithmetic over an empty SQLite database."""
-    return SlotBook(sqlite_engine, calendar)
+def desk(loaded_engine: Engine, catalog: Catalog, calendar: WorkCalendar) -> Desk:
+    """The booking desk over a SQLite database with the real catalog."""
+    return desk_over(loaded_engine, catalog, calendar)
 
 
 def slot(

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-import pytest
-from sqlalchemy import Engine
-
 from chuangkou.booking.calendar import WorkCalendar
-from chuangkou.booking.desk import Desk
-from chuangkou.booking.service import SlotKey, create_booking
+from chuangkou.booking.desk import BookingRequest, Desk
 from chuangkou.booking.slots import slot_times
 from chuangkou.booking.timeparse import TimeRequest, parse_time_request
-from chuangkou.catalog.matcher import Matcher
 from chuangkou.catalog.model import Catalog, Office
 
 FRIDAY_AFTERNOON = datetime(2026, 11, 27, 16, 45)
-
-
-@pytest.fixture
-def desk(sqlite_engine: Engine, catalog: Catalog, matcher: Matcher, calendar: WorkCalendar) -> Desk:
-    return Desk(catalog, matcher, sqlite_engine, calendar)
 
 
 def _office(catalog: Catalog, code: str = "HG") -> Office:
@@ -87,16 +77,18 @@ def test_full_slot_offers_the_nearest_others(desk: Desk, catalog: Catalog) -> No
     office = _office(catalog)
     seats = desk.capacity(office, "行政服务")
     for i in range(seats):
-        create_booking(
-            desk.engine,
-            slot=SlotKey("HG", "行政服务", date(2026, 12, 1), time(10, 0)),
-            capacity=seats,
-            item_code="FW01",
-            item_name="x",
-            citizen_name="x",
-            phone=f"1380000{i:04d}",
-            channel="test",
-            actor="test",
+        desk.book(
+            BookingRequest(
+                item_code="FW01",
+                office_code="HG",
+                day=date(2026, 12, 1),
+                start=time(10, 0),
+                name="张三",
+                phone=f"1380000{i:04d}",
+                channel="test",
+                actor="test",
+            ),
+            now=FRIDAY_AFTERNOON,
         )
     decision = desk.decide(
         office, "行政服务", _request("下周二上午十点", FRIDAY_AFTERNOON), FRIDAY_AFTERNOON

@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
-from chuangkou.booking.service import SlotKey, create_booking
-from chuangkou.booking.slots import TZ
+from chuangkou.booking.calendar import TZ
 from chuangkou.clerks import add_clerk
 from tests.browser.conftest import shot
+from tests.utils.bookings import seed_booking
 
 pytestmark = pytest.mark.engine
 PASSWORD = "window-clerk-pw"
 
 
 def _book(engine: Engine, office: str, day: date, phone: str) -> str:
-    return create_booking(
-        engine,
-        slot=SlotKey(office, "行政服务", day, time(9, 0)),
-        capacity=3,
-        item_code="FW01",
-        item_name="特种设备使用登记",
-        citizen_name="张三",
-        phone=phone,
-        channel="test",
-        actor="citizen:test",
-    ).ref
+    return seed_booking(engine, office=office, day=day, phone=phone)
 
 
 def _login(browser: Any, site: dict[str, Any], username: str, **context: Any) -> Any:
