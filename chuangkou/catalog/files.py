@@ -104,12 +104,30 @@ def _office_json(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _lexicon(raw: Any, rel: str, problems: list[Problem]) -> Lexicon | None:
+def _words(root: Path, problems: list[Problem]) -> dict[str, list[str]]:
+    """words.yml: the conversation's named word lists (each a list of words)."""
+    path = root / "words.yml"
+    if not path.exists():
+        return {}
+    data = _read_yaml(path, root, problems)
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(w, str) and w for w in v)
+        for k, v in data.items()
+    ):
+        problems.append(Problem("catalog/words.yml", None, None, "each entry: name: [words]"))
+        return {}
+    return {k: [str(w) for w in v] for k, v in data.items()}
+
+
+def _lexicon(
+    raw: Any, words: dict[str, list[str]], rel: str, problems: list[Problem]
+) -> Lexicon | None:
     """lexicon.yml's form (business types as a list) as the stored form, decoded."""
     try:
         stored = {
             **raw,
             "business_types": {b["name"]: b.get("aliases", []) for b in raw["business_types"]},
+            "words": {**(raw.get("words") or {}), **words},
         }
         return codec.lexicon(stored)
     except (KeyError, TypeError, AttributeError) as exc:
@@ -177,7 +195,10 @@ def read_catalog(root: Path) -> Catalog:
     if not (root / "items").is_dir():
         raise CatalogError([Problem(str(root), None, None, "no items/ folder: is this a catalog?")])
     lexicon = _lexicon(
-        _read_yaml(root / "lexicon.yml", root, problems) or {}, "catalog/lexicon.yml", problems
+        _read_yaml(root / "lexicon.yml", root, problems) or {},
+        _words(root, problems),
+        "catalog/lexicon.yml",
+        problems,
     )
     documents = _documents(sorted((root / "documents").glob("*.yml")), root, problems)
     offices, sample_note = _offices(root, problems)
