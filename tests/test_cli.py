@@ -58,7 +58,7 @@ def loaded(tmp_path: Path) -> Path:
 
 
 def test_validate_and_load_twice(tmp_path: Path) -> None:
-    assert "27 items" in _cli(tmp_path, "catalog", "validate").stdout
+    assert "28 items" in _cli(tmp_path, "catalog", "validate").stdout
     first = _cli(tmp_path, "catalog", "load")
     second = _cli(tmp_path, "catalog", "load")
     assert "loaded" in first.stdout and "unchanged" in second.stdout
@@ -66,7 +66,7 @@ def test_validate_and_load_twice(tmp_path: Path) -> None:
 
 def test_list_json(loaded: Path) -> None:
     rows = json.loads(_cli(loaded, "catalog", "list", "--json").stdout)
-    assert len(rows) == 27 and {"code", "name", "category"} <= rows[0].keys()
+    assert len(rows) == 28 and {"code", "name", "category"} <= rows[0].keys()
 
 
 @pytest.mark.parametrize(

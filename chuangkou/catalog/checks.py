@@ -8,10 +8,13 @@ list ``read_catalog`` runs, and a test runs each one against a catalog broken fo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from chuangkou.catalog.codec import to_json
 from chuangkou.catalog.model import (
     DocumentRequirement,
     DocumentTerm,
@@ -54,6 +57,20 @@ class Parsed:
 
 Check = Callable[[Parsed], Iterator[Problem]]
 OFFICES = "catalog/offices.yml"
+DOCUMENTS = "catalog/documents"
+
+# The bureaus' pre-2019 name. It may stand in an alias (people still say it) or in a
+# sentence about history: one with 原 shortly before it, or one that says it was renamed,
+# merged or no longer exists.
+OLD_BUREAU = re.compile(r"质量技术监督(?:局|部门)")
+OLD_NAME_PREFIX = re.compile(r"原[^，。；;、]{0,12}$")
+HISTORY_WORDS = ("更名", "合并", "并入", "已不存在", "撤销", "划入", "机构改革", "整合")
+# The quality hotline that was folded into 12315 in 2019: it may only be mentioned
+# next to 12315.
+OLD_HOTLINE = "12365"
+NEW_HOTLINE = "12315"
+SENTENCE_BREAK = re.compile(r"[。；;！？!?\n]")
+ITEM_CODE = re.compile(r"(?<![A-Z0-9])(?:SP|FW|JY|TS)[0-9]{2}(?![0-9-])")
 
 
 def _tag(item: Item) -> str:
@@ -187,7 +204,7 @@ def optional_documents_say_when(parsed: Parsed) -> Iterator[Problem]:
 
 
 def conditions_name_real_sub_items(parsed: Parsed) -> Iterator[Problem]:
-    """A decidable condition names sub-items of its own item, and only optional lines have one."""
+    """A decidable condition names live sub-items of its own item; only optional lines have one."""
     for rel, item, field, line in _document_lines(parsed):
         if line.when is None:
             continue
@@ -195,10 +212,12 @@ def conditions_name_real_sub_items(parsed: Parsed) -> Iterator[Problem]:
             yield Problem(
                 rel, _tag(item), f"{field}.when", "a required document needs no condition"
             )
-        codes = {s.code for s in item.sub_items}
+        subs = {s.code: s for s in item.sub_items}
         for code in line.when.sub_items:
-            if code not in codes:
+            if code not in subs:
                 yield Problem(rel, _tag(item), f"{field}.when", f"unknown sub-item {code}")
+            elif subs[code].abolished:
+                yield Problem(rel, _tag(item), f"{field}.when", f"sub-item {code} is abolished")
 
 
 def offices_unique(parsed: Parsed) -> Iterator[Problem]:
@@ -211,6 +230,141 @@ def offices_unique(parsed: Parsed) -> Iterator[Problem]:
     for office in parsed.offices:
         if len({w.type for w in office.windows}) != len(office.windows):
             yield Problem(OFFICES, office.code, "windows", "each window type once")
+
+
+def abolished_sub_items_explained(parsed: Parsed) -> Iterator[Problem]:
+    """A sub-item that no longer needs the item says since when and by which decision."""
+    for rel, item in parsed.items:
+        for index, sub in enumerate(item.sub_items):
+            if sub.abolished and not sub.status_note:
+                yield Problem(
+                    rel,
+                    _tag(item),
+                    f"sub_items[{index}].status_note",
+                    f"abolished sub-item {sub.code} needs a status_note (date and decision)",
+                )
+
+
+def active_items_cite_basis(parsed: Parsed) -> Iterator[Problem]:
+    """Every document line and time limit of an active item names where it comes from."""
+    for rel, item in parsed.items:
+        if item.stopped:
+            continue
+        if not item.time_limit.basis:
+            yield Problem(rel, _tag(item), "time_limit.basis", "a time limit needs a basis")
+        for index, btype in enumerate(item.business_types):
+            if btype.time_limit is not None and not btype.time_limit.basis:
+                yield Problem(
+                    rel,
+                    _tag(item),
+                    f"business_types[{index}].time_limit.basis",
+                    "a time limit needs a basis",
+                )
+    for rel, item, field, line in _document_lines(parsed):
+        if not item.stopped and not line.basis:
+            yield Problem(rel, _tag(item), f"{field}.basis", "a document line needs a basis")
+
+
+def verified_items_cite_sources(parsed: Parsed) -> Iterator[Problem]:
+    """An item marked verified says when it was reviewed and what was read."""
+    for rel, item in parsed.items:
+        review = item.review
+        if review.verified and not (review.reviewed_on and review.sources_read):
+            yield Problem(
+                rel,
+                _tag(item),
+                "review",
+                "a verified item needs reviewed_on and at least one sources_read",
+            )
+
+
+def _texts(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a JSON value with its field path, aliases left out."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            if key != "aliases":
+                yield from _texts(inner, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _texts(inner, f"{path}[{index}]")
+
+
+def _catalog_texts(parsed: Parsed) -> Iterator[tuple[str, str | None, str, str]]:
+    """(file, item or office, field, text) of every text people are shown but aliases."""
+    for rel, item in parsed.items:
+        for field, text in _texts(to_json(item)):
+            yield rel, _tag(item), field, text
+    for office in parsed.offices:
+        for field, text in _texts(to_json(office)):
+            yield OFFICES, office.code, field, text
+    for doc in parsed.documents:
+        if doc.description:
+            yield DOCUMENTS, None, f"{doc.name}.description", doc.description
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE_BREAK.split(text) if s]
+
+
+def _historical(sentence: str, start: int) -> bool:
+    return bool(OLD_NAME_PREFIX.search(sentence[:start])) or any(
+        w in sentence for w in HISTORY_WORDS
+    )
+
+
+def old_bureau_name_only_as_history(parsed: Parsed) -> Iterator[Problem]:
+    """质量技术监督局 no longer exists: only an alias or a sentence about history names it."""
+    for rel, owner, field, text in _catalog_texts(parsed):
+        for sentence in _sentences(text):
+            for found in OLD_BUREAU.finditer(sentence):
+                if not _historical(sentence, found.start()):
+                    yield Problem(
+                        rel,
+                        owner,
+                        field,
+                        f"'{found.group()}' no longer exists (市场监督管理局 since 2018-2019); "
+                        "say 原… or that it was merged",
+                    )
+
+
+def old_hotline_only_beside_12315(parsed: Parsed) -> Iterator[Problem]:
+    """12365 was folded into 12315: it is only mentioned next to 12315."""
+    for rel, owner, field, text in _catalog_texts(parsed):
+        for sentence in _sentences(text):
+            if OLD_HOTLINE in sentence and NEW_HOTLINE not in sentence:
+                yield Problem(
+                    rel,
+                    owner,
+                    field,
+                    f"{OLD_HOTLINE} without {NEW_HOTLINE}: say it is now {NEW_HOTLINE}",
+                )
+    for rel, item in parsed.items:
+        words = [*item.aliases, *(a for s in item.sub_items for a in (s.name, *s.aliases))]
+        if any(OLD_HOTLINE in w for w in words) and not any(NEW_HOTLINE in w for w in words):
+            yield Problem(
+                rel,
+                _tag(item),
+                "aliases",
+                f"an alias {OLD_HOTLINE} belongs to the {NEW_HOTLINE} item",
+            )
+
+
+def redirects_exist(parsed: Parsed) -> Iterator[Problem]:
+    """An item code a redirect, apply_at or status note points to is an item that is handled."""
+    items = {item.code: item for _, item in parsed.items}
+    for rel, item in parsed.items:
+        for field in ("redirect", "apply_at", "status_note"):
+            text = getattr(item, field) or ""
+            for code in ITEM_CODE.findall(text):
+                target = items.get(code)
+                if target is None:
+                    yield Problem(rel, _tag(item), field, f"points to unknown item {code}")
+                elif target.stopped or code == item.code:
+                    yield Problem(
+                        rel, _tag(item), field, f"points to {code}, which cannot take people"
+                    )
 
 
 def _document_lines(parsed: Parsed) -> Iterator[tuple[str, Item, str, DocumentRequirement]]:
@@ -235,6 +389,12 @@ CHECKS: tuple[Check, ...] = (
     optional_documents_say_when,
     conditions_name_real_sub_items,
     offices_unique,
+    abolished_sub_items_explained,
+    active_items_cite_basis,
+    verified_items_cite_sources,
+    old_bureau_name_only_as_history,
+    old_hotline_only_beside_12315,
+    redirects_exist,
 )
 
 

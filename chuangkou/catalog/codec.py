@@ -53,7 +53,7 @@ def time_limit(raw: Json | None) -> TimeLimit | None:
     """A time limit, or None."""
     if raw is None:
         return None
-    return TimeLimit(raw["statutory_days"], raw["promised_days"], raw.get("note"))
+    return TimeLimit(raw["statutory_days"], raw["promised_days"], raw.get("note"), raw.get("basis"))
 
 
 def when(raw: Json | None) -> When | None:

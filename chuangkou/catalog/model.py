@@ -98,11 +98,16 @@ class Channel:
 
 @dataclass(frozen=True)
 class TimeLimit:
-    """Statutory and promised time limits in working days."""
+    """Statutory and promised time limits in working days.
+
+    ``basis`` names the rule (and article) the statutory limit comes from, or says
+    plainly that none was found.
+    """
 
     statutory_days: int | None
     promised_days: int
     note: str | None = None
+    basis: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from chuangkou.booking.desk import BookingRequest, DeskError
 from chuangkou.booking.records import BookingError
 from chuangkou.booking.slots import now_local
 from chuangkou.catalog.matcher import describe
+from chuangkou.catalog.requirements import APPLICANTS, Facts, resolve
 from chuangkou.catalog.views import item_json, item_summary, office_json
 from chuangkou.gateway.engine_client import EngineUnavailable
 from chuangkou.gateway.errors import http_error
@@ -228,6 +229,7 @@ async def create_booking_route(request: web.Request) -> web.Response:
         raise http_error(400, "missing_slot") from None
     channel = str(body.get("channel") or "kiosk")[:20]
     held = {str(h)[:60] for h in have[:50]}
+    applicant = body.get("applicant") if body.get("applicant") in APPLICANTS else None
 
     def book(svc: Services) -> dict[str, Any]:
         desk = svc.desk
@@ -236,7 +238,9 @@ async def create_booking_route(request: web.Request) -> web.Response:
         lacking: list[str] = []
         if item is not None:
             chosen = item.business_type(body.get("business_type")) or item.business_types[0]
-            lacking = [d.name for d in chosen.documents if d.required and d.name not in held]
+            # Only what is sure to apply: the kiosk asks no questions about the case.
+            needed = resolve(chosen, Facts(applicant=applicant)).to_bring
+            lacking = [d.name for d in needed if d.name not in held]
         return desk.book(
             BookingRequest(
                 item_code=item_code,

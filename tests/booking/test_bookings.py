@@ -82,7 +82,8 @@ def test_booking_reference_is_unambiguous(desk: Desk) -> None:
         ({"phone": "1381234456"}, "phone_invalid"),
         ({"item": "SP08"}, "item_stopped"),
         ({"item": "ZZ99"}, "item_unknown"),
-        ({"item": "SP03", "office": "HA"}, "office_not_accepting"),
+        ({"item": "FW09", "office": "HA"}, "office_not_accepting"),
+        ({"item": "SP03"}, "item_not_here"),
         ({"day": date(2026, 11, 28)}, "closed"),  # a Saturday
         ({"day": date(2027, 1, 4)}, "beyond_horizon"),
         ({"day": date(2026, 11, 27), "at": "15:30"}, "too_soon"),

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from chuangkou.catalog.checks import CHECKS, Parsed, run_checks
-from chuangkou.catalog.model import Catalog, DocumentTerm, Item, When
+from chuangkou.catalog.model import Catalog, DocumentTerm, Item, Review, When
 
 
 def _parsed(catalog: Catalog) -> Parsed:
@@ -77,6 +77,24 @@ BREAKS: dict[str, Callable[[Parsed], Parsed]] = {
         lambda i: _first_doc(i, required=False, condition="x", when=When(sub_items=("FW01-99",))),
     ),
     "offices_unique": lambda p: replace(p, offices=(*p.offices, p.offices[0])),
+    "abolished_sub_items_explained": lambda p: _with_item(
+        p,
+        "SP01",
+        lambda i: replace(
+            i, sub_items=(replace(i.sub_items[0], status="abolished", status_note=None),)
+        ),
+    ),
+    "active_items_cite_basis": lambda p: _with_item(p, "FW01", lambda i: _first_doc(i, basis=None)),
+    "verified_items_cite_sources": lambda p: _with_item(
+        p, "TS01", lambda i: replace(i, review=Review(verified=True, reviewed_on="2026-12-01"))
+    ),
+    "old_bureau_name_only_as_history": lambda p: _with_item(
+        p, "FW01", lambda i: replace(i, deciding_authority="黄冈市质量技术监督局")
+    ),
+    "old_hotline_only_beside_12315": lambda p: _with_item(
+        p, "TS04", lambda i: replace(i, summary="请拨打12365热线举报。")
+    ),
+    "redirects_exist": lambda p: _with_item(p, "SP08", lambda i: replace(i, redirect="SP99")),
 }
 
 

@@ -42,10 +42,16 @@ def test_copy_only_is_recorded(matcher: Matcher) -> None:
 
 
 def _new_registration(catalog: Catalog) -> BusinessType:
-    item = catalog.item("FW01")
+    """A list with several always-required lines: 作业人员资格认定, 新办.
+
+    (FW01 新办 has one always-required line since its other lines depend on the
+    equipment, the applicant and whether someone applies on another's behalf.)
+    """
+    item = catalog.item("SP04")
     assert item is not None
     btype = item.business_type("新办")
     assert btype is not None
+    assert sum(d.required for d in btype.documents) >= 2
     return btype
 
 

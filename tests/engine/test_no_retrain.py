@@ -33,7 +33,14 @@ def _edit(root: Path) -> None:
     item = yaml.safe_load(fw01.read_text(encoding="utf-8"))
     new_reg = next(b for b in item["business_types"] if b["type"] == "新办")
     new_reg["documents"].append(
-        {"name": NEW_DOC, "form": "复印件", "copies": 1, "required": True, "note": None}
+        {
+            "name": NEW_DOC,
+            "form": "复印件",
+            "copies": 1,
+            "required": True,
+            "note": None,
+            "basis": "测试用：窗口新增的材料",
+        }
     )
     fw01.write_text(yaml.safe_dump(item, allow_unicode=True), encoding="utf-8")
 
@@ -43,7 +50,14 @@ def _edit(root: Path) -> None:
         {
             "type": "新办",
             "documents": [
-                {"name": NEW_DOC, "form": "原件", "copies": 2, "required": True, "note": "加盖公章"}
+                {
+                    "name": NEW_DOC,
+                    "form": "原件",
+                    "copies": 2,
+                    "required": True,
+                    "note": "加盖公章",
+                    "basis": "测试用：新事项的材料",
+                }
             ],
         }
     ]

@@ -178,7 +178,8 @@ async def test_kiosk_booking_once_per_key(client: Client) -> None:
         ({"slot": "2030-12-02 09:00"}, "booking_beyond_horizon"),
         ({"item_code": "FW05"}, "booking_item_stopped"),
         ({"item_code": ""}, "missing_item_code"),
-        ({"item_code": "SP03", "office": "HA"}, "booking_office_not_accepting"),
+        ({"item_code": "FW09", "office": "HA"}, "booking_office_not_accepting"),
+        ({"item_code": "SP10"}, "booking_item_not_here"),
         ({"office": "火星"}, "missing_office"),
         ({"key": "x"}, "missing_key"),
     ],
@@ -206,12 +207,17 @@ async def test_kiosk_booking_without_a_name(client: Client) -> None:
         "slot": await _free_slot(client),
         "phone": "13812349999",
         "key": "kiosk-key-0003",
-        "have": ["特种设备使用登记表"],
+        "have": [],
+        "applicant": "企业",
     }
     resp = await client.post("/api/bookings", json=body)
     data = await resp.json()
     assert resp.status == 201 and data["citizen_name"] == ""
-    assert "特种设备使用登记表" not in data["missing_docs"] and data["missing_docs"]
+    # What surely applies to a firm and was not ticked is recorded for the clerk.
+    assert data["missing_docs"] == ["特种设备使用登记表", "营业执照"]
+    held = {**body, "key": "kiosk-key-0004", "have": ["特种设备使用登记表"], "phone": "13812349998"}
+    second = await (await client.post("/api/bookings", json=held)).json()
+    assert second["missing_docs"] == ["营业执照"]
 
 
 async def test_checklist_qr_is_an_svg_of_our_own_checklist_url(client: Client) -> None:
