@@ -11,9 +11,10 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-# Messages longer than this are cut before matching: nobody names a permit in the 5,000th
-# character, and it keeps the matcher's cost bounded for hostile input.
-MAX_MATCH_CHARS = 500
+# Messages longer than this are cut before matching: it keeps the matcher's cost bounded
+# for hostile input (the gateway takes 5,000 characters), while a long real question —
+# a story, then the question at the end — is still read whole.
+MAX_MATCH_CHARS = 2000
 
 
 @cache

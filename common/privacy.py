@@ -38,7 +38,9 @@ MASK_PATTERNS: tuple[tuple[str, str], ...] = (
     ),
     (
         "mobile",
-        f"{_NOT_DIGIT_BEFORE}(?:(?:[+＋]|00)?86{_SEP}?)?[1１][3-9３-９]{_D}"
+        # The country code must stand alone: "…K86 139…" is a reference ending in 86
+        # followed by a number, not +86.
+        f"{_NOT_DIGIT_BEFORE}(?:(?<![0-9０-９A-Za-z])(?:[+＋]|00)?86{_SEP}?)?[1１][3-9３-９]{_D}"
         f"(?:{_SEP}?{_D}){{8}}{_NOT_DIGIT_AFTER}",
     ),
     ("landline", f"{_NOT_DIGIT_BEFORE}[0０]{_D}{{2,3}}{_SEP}?{_D}{{7,8}}{_NOT_DIGIT_AFTER}"),

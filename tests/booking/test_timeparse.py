@@ -29,10 +29,22 @@ CASES: list[tuple[str, date, time | None, time | None]] = [
     ("星期一", date(2026, 11, 30), None, None),
     ("礼拜一", date(2026, 11, 30), None, None),
     ("周五下午", date(2026, 11, 27), *PM),
-    ("下午三点半", date(2026, 11, 27), time(15, 30), None),
-    ("九点半", date(2026, 11, 27), time(9, 30), None),
-    ("三点", date(2026, 11, 27), time(15, 0), None),
-    ("下午3点", date(2026, 11, 27), time(15, 0), None),
+    ("下午三点半", date(2026, 11, 27), time(15, 30), None),  # still ahead today
+    # A time said without a day, nothing under discussion: the next one still ahead.
+    ("九点半", date(2026, 11, 28), time(9, 30), None),
+    ("三点", date(2026, 11, 28), time(15, 0), None),
+    ("下午3点", date(2026, 11, 28), time(15, 0), None),
+    ("五点", date(2026, 11, 27), time(17, 0), None),
+    ("明儿上午", date(2026, 11, 28), *AM),
+    ("三天以后", date(2026, 11, 30), None, None),
+    ("两天之后下午", date(2026, 11, 29), *PM),
+    ("九点到十点之间", date(2026, 11, 28), time(9, 0), time(10, 0)),
+    ("下周一两点到四点", date(2026, 11, 30), time(14, 0), time(16, 0)),
+    ("下周二9点-10点", date(2026, 12, 1), time(9, 0), time(10, 0)),
+    ("2026-12-02 8:30", date(2026, 12, 2), time(8, 30), None),
+    ("12/2 8:30", date(2026, 12, 2), time(8, 30), None),
+    ("12/11 8:30", date(2026, 12, 11), time(8, 30), None),
+    ("2026-12-10（周四）09:00", date(2026, 12, 10), time(9, 0), None),  # a button title
     ("明天早上九点半", date(2026, 11, 28), time(9, 30), None),
     ("明天上午10点", date(2026, 11, 28), time(10, 0), None),
     ("后天下午两点", date(2026, 11, 29), time(14, 0), None),
@@ -83,6 +95,44 @@ def test_problems(text: str, reason: str) -> None:
     assert isinstance(result, TimeProblem) and result.reason == reason
 
 
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [("9点", time(9, 0)), ("九点半吧", time(9, 30)), ("10点那个", time(10, 0))],
+)
+def test_a_bare_time_means_the_day_under_discussion(text: str, start: time) -> None:
+    thursday = date(2026, 12, 10)
+    result = parse_time_request(text, NOW, context_day=thursday)
+    assert isinstance(result, TimeRequest) and (result.day, result.start) == (thursday, start)
+    afternoon = parse_time_request("下午那个", NOW, context_day=thursday)
+    assert isinstance(afternoon, TimeRequest) and afternoon.day == thursday
+    named = parse_time_request("下周一9点", NOW, context_day=thursday)  # a day said wins
+    assert isinstance(named, TimeRequest) and named.day == date(2026, 11, 30)
+
+
+def test_festivals_come_round_again() -> None:
+    result = parse_time_request("元旦那天", datetime(2026, 12, 1, 10, 0))
+    assert isinstance(result, TimeRequest) and result.day == date(2027, 1, 1)
+    slash = parse_time_request("1/5", datetime(2026, 12, 28, 10, 0))
+    assert isinstance(slash, TimeRequest) and slash.day == date(2027, 1, 5)
+
+
 def test_december_rolls_into_january() -> None:
     result = parse_time_request("1月3号上午", datetime(2026, 12, 28, 10, 0))
     assert isinstance(result, TimeRequest) and result.day == date(2027, 1, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        # 十一 in a clock time or a day number is not National Day.
+        ("1号上午十一点半", date(2027, 1, 1)),
+        ("4号十一点", date(2027, 1, 4)),
+        ("二十一号上午", date(2026, 12, 21)),
+        ("五一那天上午", date(2027, 5, 1)),
+    ],
+)
+def test_numbers_that_look_like_festivals(text: str, day: date) -> None:
+    result = parse_time_request(
+        text, datetime(2026, 12, 18, 8, 0) if "二十一" in text else datetime(2026, 12, 28, 8, 0)
+    )
+    assert isinstance(result, TimeRequest) and result.day == day

@@ -56,6 +56,8 @@ def test_check_mobile(raw: str, digits: str, problem: str | None) -> None:
         # Dates, times, references and short numbers are not personal numbers.
         ("2026-12-10（周四）09:00", "2026-12-10（周四）09:00"),
         ("取消预约 K7M3Q9XA", "取消预约 K7M3Q9XA"),
+        # A reference that happens to end in 86 is not a +86 before the number.
+        ("改约 SNS67K86 13937810576", "改约 SNS67K86 139****0576"),
         ("8台电梯，3个窗口", "8台电梯，3个窗口"),
         ("", ""),
     ],
