@@ -42,6 +42,20 @@ from common.privacy import check_mobile
 # Letters of a name: Chinese (with the middle dot of minority names) or Latin.
 _CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,10}$")
 _LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z .'-]{1,39}$")
+# Characters of everyday grammar that no Chinese name holds ("要带什么" is not a name).
+_NOT_IN_NAMES = frozenset(
+    "么吗呢吧啥呀了的什怎哪谁几多少请问要带办理是有在和给把被让想能会可以就都也还再这那个些"
+)
+
+
+def plausible_name(text: str) -> bool:
+    """Whether a text could be a name at all (no digits, no grammar words)."""
+    name = text.strip()
+    return bool(_CHINESE_NAME.match(name) or _LATIN_NAME.match(name)) and not (
+        _NOT_IN_NAMES & set(name)
+    )
+
+
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "booked": ("arrived", "no_show", "cancelled"),
     "arrived": ("served",),
@@ -166,6 +180,8 @@ class Desk:
         """
         name = re.sub(r"\s+", " ", raw.strip().strip("，,。.：:"))
         if not (_CHINESE_NAME.match(name) or _LATIN_NAME.match(name)):
+            raise BookingError("bad_name")
+        if _NOT_IN_NAMES & set(name):
             raise BookingError("bad_name")
         key = normalize(name)
         if key in {normalize(w) for w in self.catalog.lexicon.cue("not_names")}:

@@ -7,10 +7,15 @@ Two layers, chosen for what each does well:
   wherever it occurs, whatever a word segmenter would have done with its neighbours
   ("电梯使用登记要啥" finds 使用登记 and 电梯). The matcher is hash-based, so its cost
   grows with the message, not with the size of the catalog.
+* Typo layer — a name or alias of three or more characters with one character typed
+  wrong for one that sounds the same, the usual slip of a pinyin input method ("叉车正"
+  for 叉车证, "点梯登记" for 电梯登记): every such word is indexed with each position
+  replaced by that character's toneless pinyin, so a look-up costs one dictionary probe
+  per window of the message. It only runs when the exact layer found no single item.
 * Fuzzy layer — jieba word segmentation, fed every catalog word, scoring items by the
   IDF-weighted share of their name's words that the message contains. It catches partial
-  names ("特种设备的许可") that no alias lists; it only runs when the exact layer found
-  no item.
+  names ("特种设备的许可") that no alias lists; it only runs when neither layer above
+  found an item.
 
 Both work on :func:`common.folding.normalize` keys, so Traditional characters, full-width
 forms, spaces and punctuation do not matter. Nothing is downloaded: a blank spaCy pipeline
@@ -23,6 +28,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from chuangkou.catalog.model import Catalog
@@ -41,6 +47,12 @@ FAMILIES: dict[str, str] = {
     "business_type": "business_type",
     "form": "form",
 }
+# Characters of everyday grammar ("要带什么", "怎么办"): a name with one of these in place
+# of one of its own characters is a name followed by a word, not a typo of the name
+# ("电梯需要" is 电梯 + 需要, not a mistyped 电梯证).
+_NOT_TYPOS = frozenset(
+    "需要的了吗呢嘛吧啊呀怎么什啥是在有和与及办考去来到给把被让请问说想能会可以就都也还再个些哪"
+)
 # A fuzzy winner must beat the runner-up by this factor, otherwise we ask.
 FUZZY_MARGIN = 1.3
 # Share of an item name's word weight a message must cover to be a fuzzy candidate.
@@ -86,6 +98,23 @@ class ItemMatch:
         if self.ambiguous or not self.candidates:
             return None
         return self.candidates[0]
+
+
+@cache
+def _sound(ch: str) -> str:
+    """A character's toneless pinyin ("证" → "zheng"), or the character itself."""
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()):  # jionlp greets on import
+        import jionlp
+
+    try:
+        syllables = jionlp.pinyin(ch, formater="simple")
+    except Exception:
+        return ch
+    syllable = str(syllables[0]) if syllables else ch
+    return syllable.rstrip("012345") or ch
 
 
 def _select_spans(spans: Iterable[Mention]) -> list[Mention]:
@@ -142,6 +171,7 @@ class Matcher:
             self._phrases.add(f"{kind}\t{target}", [self._nlp.make_doc(k) for k in keys])
         self._jieba: jieba.Tokenizer | None = None
         self._item_words: dict[str, dict[str, float]] = {}
+        self._typos: dict[str, set[tuple[str, str]]] | None = None
 
     # -- exact layer -------------------------------------------------------------------
 
@@ -173,6 +203,25 @@ class Matcher:
             found.extend(_select_spans(spans))
         return sorted(found, key=lambda m: (m.start, m.family))
 
+    def item_mentions(self, text: str, *, normalized: bool = False) -> list[Mention]:
+        """Mentions of items and sub-items, without those that only spell a document.
+
+        An item's name inside a longer document name ("计量标准证书" holds 计量标准) is
+        dropped when some other item is named outright; when none is, the document is
+        the only clue to the item and its mention stays.
+        """
+        every = self.mentions(text, normalized=normalized)
+        documents = [m for m in every if m.family == "document"]
+        items = [m for m in every if m.family == "item"]
+        outside = [
+            m
+            for m in items
+            if not any(
+                d.start <= m.start and m.end <= d.end and d.length > m.length for d in documents
+            )
+        ]
+        return outside or items
+
     def targets(self, text: str, kind: str) -> list[str]:
         """Distinct targets of one kind mentioned in a text, in order of appearance."""
         seen: list[str] = []
@@ -198,9 +247,7 @@ class Matcher:
         scores: dict[str, float] = defaultdict(float)
         subs: dict[str, tuple[int, str]] = {}
         direct: set[str] = set()
-        for mention in self.mentions(key, normalized=True):
-            if mention.family != "item":
-                continue
+        for mention in self.item_mentions(key, normalized=True):
             for kind, target in mention.targets:
                 if kind == "item":
                     scores[target] += 10 + mention.length
@@ -219,6 +266,13 @@ class Matcher:
             ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
             top = ranked[0][1]
             tied = [code for code, score in ranked if score == top]
+            if len(tied) > 1:
+                # "叉车正怎么考": 叉车 names three items' sub-items; 叉车证 with one
+                # character wrong names one item, and a longer word beats a shorter.
+                longest = max(m.length for m in self.mentions(key, normalized=True))
+                typo = self._typo(key, limit)
+                if typo.candidates and typo.candidates[0].score > longest:
+                    return typo
             candidates = tuple(
                 ItemCandidate(
                     code,
@@ -229,7 +283,49 @@ class Matcher:
                 for code, score in ranked[:limit]
             )
             return ItemMatch(candidates, ambiguous=len(tied) > 1)
+        typo = self._typo(key, limit)
+        if typo.candidates:
+            return typo
         return self._fuzzy(key, limit)
+
+    def _typo_index(self) -> dict[str, set[tuple[str, str]]]:
+        """Every item and sub-item word of 3+ characters, each position a wildcard."""
+        if self._typos is None:
+            index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+            for item in self.catalog.items:
+                words = [(w, (item.code, "")) for w in (item.name, *item.aliases)]
+                for sub in item.sub_items:
+                    words += [(w, (item.code, sub.code)) for w in (sub.name, *sub.aliases)]
+                for word, target in words:
+                    key = normalize(word)
+                    if len(key) < 3 or key.isascii():
+                        continue
+                    for i in range(len(key)):
+                        index[f"{key[:i]}\0{_sound(key[i])}\0{key[i + 1 :]}"].add(target)
+            self._typos = index
+        return self._typos
+
+    def _typo(self, key: str, limit: int) -> ItemMatch:
+        """Items named with one character wrong; the longest such word wins."""
+        index = self._typo_index()
+        found: dict[str, tuple[int, str | None]] = {}
+        for length in range(min(len(key), 12), 2, -1):
+            for start in range(len(key) - length + 1):
+                window = key[start : start + length]
+                for i in range(length):
+                    if window[i] in _NOT_TYPOS or not "\u4e00" <= window[i] <= "\u9fff":
+                        continue
+                    probe = f"{window[:i]}\0{_sound(window[i])}\0{window[i + 1 :]}"
+                    for item_code, sub_code in index.get(probe, ()):
+                        if item_code not in found:
+                            found[item_code] = (length, sub_code or None)
+            if found:
+                break
+        ranked = sorted(found.items(), key=lambda kv: kv[0])[:limit]
+        candidates = tuple(
+            ItemCandidate(code, sub, float(length), "typo") for code, (length, sub) in ranked
+        )
+        return ItemMatch(candidates, ambiguous=len(candidates) > 1)
 
     def _inner_sub_item(self, item_code: str, key: str) -> tuple[int, str] | None:
         best: tuple[int, str] | None = None

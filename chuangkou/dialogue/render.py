@@ -1,18 +1,47 @@
 """Compose answers from the domain's fragment responses (``utter_fmt_*``).
 
 Every Chinese word the bot says lives in the domain files. Lists (documents, offices,
-steps) have a variable length, so actions build them line by line from one-line
-fragment templates the engine sends with the domain, then hand the result to a full
-response as a variable.
+steps) have a variable length, so they are built line by line from one-line fragment
+templates, then handed to a full response as a variable. The app reads the fragments
+from ``bot/domain/*.yml`` itself (:func:`domain_responses`), so the engine need not send
+the domain with every action call.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from chuangkou.booking.calendar import DayStatus
 from chuangkou.catalog.doccheck import Gap
 from chuangkou.catalog.model import Catalog, DocumentRequirement, Fee, Hours, Item, Office
+from chuangkou.catalog.requirements import Resolved
+from chuangkou.settings import PROJECT_ROOT
+
+DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
+_cache: dict[str, tuple[tuple[float, ...], dict[str, Any]]] = {}
+_cache_lock = threading.Lock()
+
+
+def domain_responses(domain_dir: Path = DOMAIN_DIR) -> dict[str, Any]:
+    """Every response of the domain files, re-read when a file changed."""
+    paths = sorted(domain_dir.glob("*.yml"))
+    stamp = tuple(p.stat().st_mtime for p in paths)
+    key = str(domain_dir)
+    with _cache_lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        responses: dict[str, Any] = {}
+        for path in paths:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            responses.update(data.get("responses") or {})
+        _cache[key] = (stamp, responses)
+        return responses
 
 
 class _Blank(dict[str, Any]):
@@ -23,8 +52,10 @@ class _Blank(dict[str, Any]):
 class Renderer:
     """Renders fragments of one domain."""
 
-    def __init__(self, domain: Mapping[str, Any]) -> None:
-        self._responses: Mapping[str, Any] = domain.get("responses", {}) or {}
+    def __init__(self, responses: Mapping[str, Any] | None = None) -> None:
+        self._responses: Mapping[str, Any] = (
+            responses if responses is not None else domain_responses()
+        )
 
     def fragment(self, response: str, /, **values: Any) -> str:
         """Render the first variation of a fragment response with ``values``.
@@ -58,7 +89,22 @@ class Renderer:
         return self.fragment("utter_fmt_business_type", type=business_type)
 
     def _doc_tail(self, doc: DocumentRequirement) -> str:
-        return self.fragment("utter_fmt_doc_note", note=doc.note) if doc.note else ""
+        tail = self.fragment("utter_fmt_doc_note", note=doc.note) if doc.note else ""
+        if doc.deferrable:
+            tail += self.fragment("utter_fmt_mark_deferrable")
+        if "告知承诺" in doc.marks:
+            tail += self.fragment("utter_fmt_mark_pledge")
+        return tail
+
+    def not_submitted_line(self, docs: Iterable[DocumentRequirement]) -> str:
+        """The line naming documents nobody brings (免提交), or ""."""
+        names = [d.name for d in docs]
+        return self.fragment("utter_fmt_not_submitted", docs=self.join(names)) if names else ""
+
+    def deferrable_block(self, gaps: Iterable[Gap]) -> str:
+        """Missing documents the window accepts later (可容缺: 可先受理、后补), or ""."""
+        names = [g.requirement.name for g in gaps]
+        return self.fragment("utter_fmt_deferrable_block", docs=self.join(names)) if names else ""
 
     def document_lines(self, docs: Iterable[DocumentRequirement]) -> str:
         """Numbered document lines: name, form, copies, note."""
@@ -159,3 +205,37 @@ class Renderer:
             self.fragment("utter_fmt_process_step", index=i, step=s)
             for i, s in enumerate(item.process, 1)
         )
+
+    def reason(self, decision: Any, reason: str, desk: Any, office: Office) -> str:
+        """Why an asked time cannot be booked, in the domain's words."""
+        status: DayStatus | None = decision.day_status if decision else None
+        name = reason
+        if reason == "closed" and status is not None:
+            name = f"closed_{status.reason}"
+        text = self.fragment(
+            f"utter_fmt_reason_{name}",
+            detail=status.detail if status else "",
+            hours=self.hours(office),
+            days=desk.policy.horizon_days,
+        )
+        if status is not None and not status.schedule_known:
+            text += self.fragment("utter_fmt_reason_schedule_unknown")
+        return text
+
+    def checklist(self, resolved: Resolved, held: Mapping[str, Any]) -> str:
+        """The documents to bring, numbered, marking those the person said they lack."""
+        lines = []
+        for index, doc in enumerate(resolved.to_bring, 1):
+            entry = held.get(doc.name)
+            lacking = bool(held) and not (isinstance(entry, dict) and entry.get("has"))
+            lines.append(
+                self.fragment(
+                    "utter_fmt_checklist_line",
+                    index=index,
+                    name=doc.name,
+                    form=doc.form,
+                    copies=doc.copies,
+                    missing=self.fragment("utter_fmt_checklist_missing") if lacking else "",
+                )
+            )
+        return "\n".join(lines)

@@ -17,6 +17,7 @@ TRAINING_INPUTS = (
     "config.yml",
     "bot/domain",
     "bot/components",
+    "bot/policies.py",
     "nlu_data/train",
     "build/nlu",
 )

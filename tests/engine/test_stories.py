@@ -1,4 +1,4 @@
-"""Conversation stories (tests/conversations) with --fail-on-prediction-errors."""
+"""rasa test stories (tests/stories): the intent in context and the turn action, patched."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_conversation_stories(model: Path, tmp_path: Path) -> None:
             "test",
             "core",
             "--stories",
-            "tests/conversations",
+            "tests/stories",
             "--model",
             str(model),
             "--out",
@@ -41,6 +41,6 @@ def test_conversation_stories(model: Path, tmp_path: Path) -> None:
     )
     stories = sum(
         p.read_text(encoding="utf-8").count("- story:")
-        for p in (PROJECT_ROOT / "tests" / "conversations").glob("*.yml")
+        for p in (PROJECT_ROOT / "tests" / "stories").glob("*.yml")
     )
     assert stories >= 10
