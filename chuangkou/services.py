@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from chuangkou.booking.calendar import WorkCalendar
 from chuangkou.booking.desk import Desk, calendar_for
-from chuangkou.booking.slots import BookingPolicy
+from chuangkou.booking.slots import BookingPolicy, now_local
 from chuangkou.catalog.matcher import Matcher
 from chuangkou.catalog.model import Catalog
 from chuangkou.catalog.store import CatalogCache
@@ -33,6 +34,11 @@ class Services:
     calendar: WorkCalendar | None = None
     secret: str = ""
     policy: BookingPolicy = field(default_factory=BookingPolicy)
+    fixed_now: datetime | None = None
+
+    def now(self) -> datetime:
+        """Local time now (Asia/Shanghai, naive): the rehearsal clock when one is set."""
+        return self.fixed_now or now_local()
 
     @property
     def desk(self) -> Desk:
@@ -50,6 +56,7 @@ class Runtime:
         self._sessions = session_factory(settings.database_url)
         self._calendar = calendar_for(settings.catalog_dir)
         self._secret = settings.secret
+        self._fixed_now = settings.fixed_now
         self._policy = BookingPolicy(
             slot_minutes=settings.slot_minutes,
             horizon_days=settings.horizon_days,
@@ -73,7 +80,13 @@ class Runtime:
                     self._matcher = Matcher(catalog)
                 matcher = self._matcher
         return Services(
-            catalog, matcher, self._sessions, self._calendar, self._secret, self._policy
+            catalog,
+            matcher,
+            self._sessions,
+            self._calendar,
+            self._secret,
+            self._policy,
+            self._fixed_now,
         )
 
 

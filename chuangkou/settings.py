@@ -14,6 +14,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,6 +24,7 @@ PROFILES = ("embedded", "cluster")
 # gateway faces people. (There is deliberately no setting to change it.)
 LOOPBACK = "127.0.0.1"
 CLUSTER_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/chuangkou"
+CLOCK_FORMAT = "%Y-%m-%d %H:%M"
 
 
 class SettingsError(ValueError):
@@ -71,6 +73,9 @@ class Settings:
         wechat_token: The WeChat Official Account token; the connector answers 503 unset.
         secure_cookies: Mark the clerk session cookie Secure (behind HTTPS).
         engine_patches: Install the engine's fixes to Rasa (off only to bisect a fault).
+        clock: A fixed local time (``YYYY-MM-DD HH:MM``, Asia/Shanghai) the assistant
+            takes as now, for rehearsals and tests; empty (the real clock) in service and
+            refused in the cluster profile.
         test_pg_url: A PostgreSQL server where tests and benchmarks may create (and
             drop) databases of their own.
     """
@@ -98,6 +103,7 @@ class Settings:
     wechat_token: str = ""
     secure_cookies: bool = False
     engine_patches: bool = True
+    clock: str = ""
     test_pg_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
     @property
@@ -119,6 +125,14 @@ class Settings:
     def engine_urls(self) -> tuple[str, ...]:
         """All engines' base URLs; the gateway spreads conversations over them."""
         return tuple(f"http://{LOOPBACK}:{port}" for port in self.engine_ports)
+
+    @property
+    def fixed_now(self) -> datetime | None:
+        """The rehearsal clock's time, or None for the real clock (or a malformed one)."""
+        try:
+            return datetime.strptime(self.clock, CLOCK_FORMAT) if self.clock else None
+        except ValueError:
+            return None
 
     @property
     def model_path(self) -> Path:
@@ -192,6 +206,13 @@ class Settings:
             found.append("the engine, action server and gateway need different ports")
         if self.public_url and urlparse(self.public_url).scheme not in ("http", "https"):
             found.append(f"CHUANGKOU_PUBLIC_URL {self.public_url!r} is not an http(s) address")
+        if self.clock:
+            if self.cluster:
+                found.append("CHUANGKOU_CLOCK is for rehearsals: not in the cluster profile")
+            try:
+                datetime.strptime(self.clock, CLOCK_FORMAT)
+            except ValueError:
+                found.append(f"CHUANGKOU_CLOCK {self.clock!r} is not YYYY-MM-DD HH:MM")
         for name in ("slot_minutes", "horizon_days", "retention_days", "chat_rate_per_minute"):
             if getattr(self, name) <= 0:
                 found.append(f"{VARIABLES[name]} must be positive")
@@ -223,6 +244,7 @@ VARIABLES: dict[str, str] = {
     "wechat_token": "CHUANGKOU_WECHAT_TOKEN",
     "secure_cookies": "CHUANGKOU_SECURE_COOKIES",
     "engine_patches": "CHUANGKOU_ENGINE_PATCHES",
+    "clock": "CHUANGKOU_CLOCK",
     "test_pg_url": "CHUANGKOU_TEST_PG",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")

@@ -65,3 +65,15 @@ def test_problems_and_unknown_variables() -> None:
     assert "PostgreSQL" in problems and "RETENTION_DAYS must be positive" in problems
     env = {"CHUANGKOU_SLOT_MINUTE": "20", "CHUANGKOU_PG_HOST": "x", "PATH": "/bin"}
     assert unknown_variables(env) == ["CHUANGKOU_SLOT_MINUTE"]
+
+
+def test_the_rehearsal_clock() -> None:
+    rehearsal = Settings.from_env({"CHUANGKOU_CLOCK": "2026-11-27 15:10"})
+    assert rehearsal.problems() == []
+    assert rehearsal.fixed_now is not None and rehearsal.fixed_now.weekday() == 4
+    assert Settings().fixed_now is None
+    assert "not YYYY-MM-DD HH:MM" in " ".join(replace(Settings(), clock="明天").problems())
+    in_service = Settings.from_env(
+        {"CHUANGKOU_PROFILE": "cluster", "CHUANGKOU_CLOCK": "2026-11-27 15:10"}
+    )
+    assert any("rehearsals" in p for p in in_service.problems())
