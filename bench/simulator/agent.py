@@ -87,6 +87,7 @@ def slot_of(button: Button) -> tuple[date, time] | None:
 
 
 def _payload_entities(button: Button) -> dict[str, str]:
+    """What a button picks: ``/choose{"kind": "office", "value": "MC"}`` → office=MC."""
     body = button.payload.split("{", 1)
     if len(body) < 2:
         return {}
@@ -94,7 +95,11 @@ def _payload_entities(button: Button) -> dict[str, str]:
         data = json.loads("{" + body[1])
     except ValueError:
         return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    if "kind" in data and "value" in data:
+        return {str(data["kind"]): str(data["value"])}
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def button_for(buttons: tuple[Button, ...], key: str, value: str, title: str = "") -> int | None:
@@ -487,7 +492,7 @@ class BookingAgent(Agent):
         if want == Want.ITEM:
             return self.answer("item", careful=careful)
         if want == Want.ITEM_CANDIDATES:
-            index = button_for(buttons, "item_code", self.goal.item_code)
+            index = button_for(buttons, "item", self.goal.item_code)
             chosen = self.pick(buttons, index, "item") if index is not None else None
             return chosen or self.answer("item", careful=True)
         if want == Want.OFFICE:
@@ -559,7 +564,7 @@ class BookingAgent(Agent):
     def choose_office(self, buttons: tuple[Button, ...], careful: bool) -> Utterance:
         """Tap, number or name the office."""
         code = self.current["office"]
-        index = button_for(buttons, "office_code", code, self.catalog.office(code).name)
+        index = button_for(buttons, "office", code, self.catalog.office(code).name)
         if index is not None and not careful:
             chosen = self.pick(buttons, index, "office")
             if chosen is not None:
@@ -831,7 +836,7 @@ class DocAgent(Agent):
                 return None
             careful = self.asked["item"] > 1
             if want == Want.ITEM_CANDIDATES and msg is not None:
-                index = button_for(msg.buttons, "item_code", self.goal.item_code)
+                index = button_for(msg.buttons, "item", self.goal.item_code)
                 if index is not None:
                     chosen = self.pick(msg.buttons, index, "item")
                     if chosen is not None:

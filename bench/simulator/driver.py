@@ -43,7 +43,6 @@ class DialogueResult:
     turns: int
     end: str
     goal: dict[str, Any]
-    report_source: str | None = None  # document checks: where the missing list was read
     transcript: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self, *, with_transcript: bool = False) -> dict[str, Any]:
@@ -105,10 +104,10 @@ def run_dialogue(goal: Goal, client: EngineClient, world: World, sender: str) ->
     end = agent.end or end or "ended"
     if isinstance(agent, BookingAgent):
         assert isinstance(goal, BookingGoal)
-        outcome, source = _score_booking(agent, goal, world, end), None
+        outcome = _score_booking(agent, goal, world, end)
     else:
         assert isinstance(agent, DocAgent) and isinstance(goal, DocGoal)
-        outcome, source = _score_doc(agent, goal, end)
+        outcome = _score_doc(agent, goal, end)
     return DialogueResult(
         index=goal.index,
         kind=goal.kind,
@@ -119,7 +118,6 @@ def run_dialogue(goal: Goal, client: EngineClient, world: World, sender: str) ->
         turns=turns,
         end=end,
         goal=_goal_json(goal),
-        report_source=source,
         transcript=transcript,
     )
 
@@ -141,10 +139,10 @@ def _score_booking(agent: BookingAgent, goal: BookingGoal, world: World, end: st
     return score_booking(expected, world.bookings(phones), end)
 
 
-def _score_doc(agent: DocAgent, goal: DocGoal, end: str) -> tuple[Outcome, str | None]:
+def _score_doc(agent: DocAgent, goal: DocGoal, end: str) -> Outcome:
     msg = agent.last_report
-    report = read_doc_report(msg.text, msg.metadata) if msg is not None else None
-    return score_docs(goal.expected, report, end), report.source if report else None
+    report = read_doc_report(msg.metadata) if msg is not None else None
+    return score_docs(goal.expected, report, end)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal, Protocol
 
 from bench.simulator.grammar import COLLOQUIAL_CLAUSES, COLLOQUIAL_ITEMS, GIVEN, SURNAMES
-from bench.simulator.scoring import expected_missing
+from bench.simulator.scoring import ExpectedDocs, expected_missing
 from bench.simulator.styles import STYLE_NAMES, STYLES
 from bench.simulator.surface import to_traditional
 from bench.simulator.world import CatalogView, FreeSlot, ItemView, OfficeView
@@ -111,7 +111,7 @@ class DocGoal:
     held_refs: tuple[str, ...]  # how the person names them
     lacking: tuple[str, ...]  # required documents the person says they lack
     lacking_refs: tuple[str, ...]
-    expected: tuple[str, ...]  # the missing-document list the bot should report
+    expected: ExpectedDocs  # the missing-document list a correct report gives
     correction: Correction | None = None
     kind: Literal["docs"] = "docs"
 
@@ -410,8 +410,9 @@ class GoalSampler:
         item = rng.choice(self.items)
         btype = rng.choice(item.type_names)
         docs = item.documents(btype)
-        required = [d.name for d in docs if d.required]
-        optional = [d.name for d in docs if not d.required]
+        # What a person may hold or lack: lines they bring (not 免提交 or 容缺 ones).
+        required = [d.name for d in docs if d.required and d.brought]
+        optional = [d.name for d in docs if not d.required and d.brought]
         mode = rng.choices(("all", "some", "none"), weights=(0.2, 0.65, 0.15))[0]
         if mode == "all" or (len(required) < 2 and mode == "some"):
             held = list(required)

@@ -69,7 +69,6 @@ def summarize(results: list[DialogueResult], *, top: int = 5) -> dict[str, Any]:
                 "example": example.as_json(with_transcript=True),
             }
         )
-    sources = Counter(r.report_source for r in results if r.report_source)
     return {
         "n": n,
         "success": len(wins),
@@ -78,7 +77,6 @@ def summarize(results: list[DialogueResult], *, top: int = 5) -> dict[str, Any]:
         **breakdown,
         "failure_reasons": dict(reasons.most_common()),
         "top_failures": failures,
-        "doc_report_sources": dict(sources),
     }
 
 
@@ -111,8 +109,6 @@ def render_text(summary: dict[str, Any]) -> str:
     for style, row in summary["by_style"].items():
         desc = STYLES[style].description if style in STYLES else ""
         out.append(f"  {style:<13} {row['success']:>4}/{row['n']:<4} {row['rate']:6.1%}  {desc}")
-    if summary["doc_report_sources"]:
-        out += ["", f"document reports read from: {summary['doc_report_sources']}"]
     out += ["", "top failure reasons:"]
     for failure in summary["top_failures"]:
         ex = failure["example"]

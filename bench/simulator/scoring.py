@@ -1,12 +1,12 @@
 """Task success from outcomes: the booking row in the database, the bot's missing list.
 
-Nothing here reads the bot's wording, except the one marked fallback that reads the
-numbered lines of a document report until the bot sends ``missing_docs`` as a variable.
+Nothing here reads the bot's wording: the missing list is the ``doc_report`` variable
+of the bot's document report (``missing``: canonical names), and a report without it is
+no report.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
@@ -15,18 +15,31 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bench.simulator.world import BookingRow, ItemView
 
-MISSING_DOCS_VAR = "missing_docs"
-_NUMBERED = re.compile(r"^\s*\d+\.\s*([^（(\n，,]+)", re.MULTILINE)
+DOC_REPORT_VAR = "doc_report"
+
+
+@dataclass(frozen=True)
+class ExpectedDocs:
+    """The missing list a correct report may give.
+
+    Attributes:
+        must: Lines needed whatever the case, brought by the person, not held: every
+            correct report names them.
+        may: Conditional lines not held: a report names them only when the person's case
+            (the sub-item the bot understood, the applicant) makes them apply.
+    """
+
+    must: tuple[str, ...]
+    may: tuple[str, ...] = ()
 
 
 def expected_missing(
     item: ItemView, business_type: str | None, held: Iterable[str]
-) -> tuple[str, ...]:
-    """The documents the bot should say are missing.
+) -> ExpectedDocs:
+    """The documents the bot should (and may) say are missing.
 
-    Today: the business type's documents with ``required: true`` minus those held.
-    Conditional documents (``required: false``, with a ``condition``) are not counted;
-    this is the one place to change when the bot can resolve conditions.
+    Lines checked online or held by the government (免提交) and lines that may follow
+    after acceptance (容缺) are never missing: nobody brings them to the window.
 
     Args:
         item: The item.
@@ -37,34 +50,34 @@ def expected_missing(
         Canonical names, in catalog order.
     """
     have = set(held)
-    return tuple(d.name for d in item.documents(business_type) if d.required and d.name not in have)
+    docs = [d for d in item.documents(business_type) if d.brought and d.name not in have]
+    return ExpectedDocs(
+        tuple(d.name for d in docs if d.required), tuple(d.name for d in docs if not d.required)
+    )
 
 
 @dataclass(frozen=True)
 class DocReport:
-    """The missing list a bot message reported, and where it was read from."""
+    """The missing list a bot message reported."""
 
     missing: tuple[str, ...]
-    source: str  # "metadata" or "text_fallback"
 
 
-def read_doc_report(text: str, metadata: dict[str, Any]) -> DocReport:
+def read_doc_report(metadata: dict[str, Any]) -> DocReport | None:
     """The missing-document list of a document-check answer.
 
     Args:
-        text: The message text.
         metadata: The message metadata (template variables).
 
     Returns:
-        The list, from the ``missing_docs`` variable when the bot sends it.
+        The ``missing`` list of the ``doc_report`` variable, or None when the message
+        has none.
     """
-    value = metadata.get(MISSING_DOCS_VAR)
-    if isinstance(value, list):
-        return DocReport(tuple(str(v) for v in value), "metadata")
-    # FALLBACK(missing_docs): the bot does not send ``missing_docs`` yet, so the numbered
-    # lines of the text are read. Remove this (and the "text_fallback" source) once it does.
-    head = text.split("以下材料视情况提供", 1)[0]
-    return DocReport(tuple(m.strip() for m in _NUMBERED.findall(head)), "text_fallback")
+    value = metadata.get(DOC_REPORT_VAR)
+    missing = value.get("missing") if isinstance(value, dict) else None
+    if isinstance(missing, list):
+        return DocReport(tuple(str(v) for v in missing))
+    return None
 
 
 @dataclass(frozen=True)
@@ -129,24 +142,25 @@ def score_booking(expected: ExpectedBooking, rows: list[BookingRow], end: str) -
     return Outcome(False, "wrong_booking:" + ",".join(diff), detail)
 
 
-def score_docs(expected: tuple[str, ...], report: DocReport | None, end: str) -> Outcome:
+def score_docs(expected: ExpectedDocs, report: DocReport | None, end: str) -> Outcome:
     """Score a document-check goal from the last report the bot gave.
 
     Args:
-        expected: The missing list the goal expects.
+        expected: The missing list a correct report gives.
         report: The bot's last report, or None when it gave none.
         end: Why the dialogue ended.
 
     Returns:
-        The outcome: success when the two lists hold the same documents.
+        The outcome: success when the report names every line it must, no held line,
+        no line twice, and otherwise only conditional lines.
     """
     if report is None:
         return Outcome(False, f"no_report:{end}")
-    got, want = list(report.missing), list(expected)
-    if sorted(got) == sorted(want):
+    got = list(report.missing)
+    extra = [d for d in got if d not in expected.must and d not in expected.may]
+    lacking = [d for d in expected.must if d not in got]
+    if not extra and not lacking and len(set(got)) == len(got):
         return Outcome(True, "ok")
-    extra = [d for d in got if d not in want]
-    lacking = [d for d in want if d not in got]
     kinds = [k for k, v in (("extra", extra), ("lacking", lacking)) if v] or ["duplicates"]
     detail = f"extra={extra} lacking={lacking}"
     return Outcome(False, "docs_mismatch:" + "+".join(kinds), detail)

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Engine
 from chuangkou.booking.slots import now_local
 from chuangkou.booking.timeparse import TimeProblem, TimeRequest, parse_time_request
 from chuangkou.catalog.files import read_catalog
-from chuangkou.catalog.model import Catalog
+from chuangkou.catalog.model import Catalog, DocumentRequirement
 from chuangkou.catalog.store import load_catalog_at
 from chuangkou.services import services
 from chuangkou.settings import PROJECT_ROOT, Settings
@@ -40,10 +40,22 @@ CATALOG_DIR = PROJECT_ROOT / "catalog"
 
 @dataclass(frozen=True)
 class DocView:
-    """One document line of a business type."""
+    """One document line of a business type.
+
+    Attributes:
+        name: Canonical name.
+        required: Needed whatever the case (conditional lines are not).
+        brought: A person brings it: not checked online or held by the government
+            (免提交), and not one that may follow after acceptance (容缺).
+    """
 
     name: str
     required: bool
+    brought: bool = True
+
+
+def _doc_view(doc: DocumentRequirement) -> DocView:
+    return DocView(doc.name, doc.required, not (doc.not_submitted or doc.deferrable))
 
 
 @dataclass(frozen=True)
@@ -147,8 +159,7 @@ def _view(catalog: Catalog) -> CatalogView:
             active=not i.stopped,
             offices=tuple(o.code for o in catalog.accepting_offices(i)),
             business_types=tuple(
-                (b.type, tuple(DocView(d.name, d.required) for d in b.documents))
-                for b in i.business_types
+                (b.type, tuple(_doc_view(d) for d in b.documents)) for b in i.business_types
             ),
         )
         for i in catalog.items
