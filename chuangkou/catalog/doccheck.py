@@ -78,12 +78,27 @@ def _cues(clause: str, blocked: set[int], lexicon: Lexicon) -> list[_Cue]:
 
 def _read_clause(clause: str, matcher: Matcher) -> list[_Doc]:
     mentions = matcher.mentions(clause, normalized=True)
+    mentions = sorted(
+        mentions + matcher.document_typos(clause, mentions), key=lambda m: (m.start, -m.end)
+    )
+    items = [m for m in mentions if m.family == "item"]
+    obtain = tuple(normalize(w) for w in matcher.catalog.lexicon.words.get("obtain", ()))
+    # A document's name inside a longer item name ("特种设备作业人员证复审") is the item;
+    # one right after 办/申领 is what the person applies for.
     docs = [
         _Doc(m, sorted(t for k, t in m.targets if k == "document")[0])
         for m in mentions
         if m.family == "document"
+        and not any(i.start <= m.start and m.end <= i.end and i.length > m.length for i in items)
+        and not any(w and clause.endswith(w, 0, m.start) for w in obtain)
     ]
-    forms = [m for m in mentions if m.family == "form"]
+    # An original/copy word inside a document's name ("现场照片") is part of the name.
+    forms = [
+        m
+        for m in mentions
+        if m.family == "form"
+        and not any(d.mention.start <= m.start and m.end <= d.mention.end for d in docs)
+    ]
     blocked = {
         i for m in mentions if m.family in ("document", "form") for i in range(m.start, m.end)
     }
@@ -99,7 +114,15 @@ def _read_clause(clause: str, matcher: Matcher) -> list[_Doc]:
         before = [c for c in cues if c.end == form.start]
         if owner is not None and not (before and not before[-1].positive):
             owner.forms.update(t for _, t in form.targets)
-    doc_cues = [c for c in cues if id(c) not in form_cues]
+    # "还差啥", "还缺哪些": a cue followed by a question word asks; it says nothing of
+    # the documents before it.
+    asking = tuple(normalize(w) for w in matcher.catalog.lexicon.words.get("asking", ()))
+    doc_cues = [
+        c
+        for c in cues
+        if id(c) not in form_cues
+        and not (not c.positive and any(clause.startswith(w, c.end) for w in asking if w))
+    ]
     consumed: set[int] = set()
     for index, doc in enumerate(docs):
         lo = docs[index - 1].mention.end if index else 0

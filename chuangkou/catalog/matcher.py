@@ -53,6 +53,8 @@ FAMILIES: dict[str, str] = {
 _NOT_TYPOS = frozenset(
     "需要的了吗呢嘛吧啊呀怎么什啥是在有和与及办考去来到给把被让请问说想能会可以就都也还再个些哪"
 )
+# The longest clause read for mistyped document names.
+TYPO_SCAN_CHARS = 300
 # A fuzzy winner must beat the runner-up by this factor, otherwise we ask.
 FUZZY_MARGIN = 1.3
 # Share of an item name's word weight a message must cover to be a fuzzy candidate.
@@ -98,6 +100,14 @@ class ItemMatch:
         if self.ambiguous or not self.candidates:
             return None
         return self.candidates[0]
+
+
+def _inside(mention: Mention, others: list[Mention]) -> bool:
+    """Whether a mention lies inside a longer one of ``others``."""
+    return any(
+        o.start <= mention.start and mention.end <= o.end and o.length > mention.length
+        for o in others
+    )
 
 
 @cache
@@ -172,6 +182,7 @@ class Matcher:
         self._jieba: jieba.Tokenizer | None = None
         self._item_words: dict[str, dict[str, float]] = {}
         self._typos: dict[str, set[tuple[str, str]]] | None = None
+        self._doc_typos: dict[str, set[str]] | None = None
 
     # -- exact layer -------------------------------------------------------------------
 
@@ -204,22 +215,18 @@ class Matcher:
         return sorted(found, key=lambda m: (m.start, m.family))
 
     def item_mentions(self, text: str, *, normalized: bool = False) -> list[Mention]:
-        """Mentions of items and sub-items, without those that only spell a document.
+        """Mentions of items and sub-items, without those that spell something else.
 
-        An item's name inside a longer document name ("计量标准证书" holds 计量标准) is
-        dropped when some other item is named outright; when none is, the document is
-        the only clue to the item and its mention stays.
+        An item's name inside an office's name is dropped; inside a longer document name
+        ("计量标准证书" holds 计量标准) it is dropped when some other item is named
+        outright; when none is, the document is the only clue to the item and it stays.
         """
         every = self.mentions(text, normalized=normalized)
         documents = [m for m in every if m.family == "document"]
-        items = [m for m in every if m.family == "item"]
-        outside = [
-            m
-            for m in items
-            if not any(
-                d.start <= m.start and m.end <= d.end and d.length > m.length for d in documents
-            )
-        ]
+        offices = [m for m in every if m.family == "office"]
+        # An office's name is never an item's ("浠水质监局" holds 水质).
+        items = [m for m in every if m.family == "item" and not _inside(m, offices)]
+        outside = [m for m in items if not _inside(m, documents)]
         return outside or items
 
     def targets(self, text: str, kind: str) -> list[str]:
@@ -254,7 +261,8 @@ class Matcher:
                     direct.add(target)
                     continue
                 for item_code, sub_code in self._subs_of[target]:
-                    scores[item_code] += 4 + mention.length
+                    # A long sub-item name ("电梯安全隐患") is specific; a short one is not.
+                    scores[item_code] += 4 + 1.5 * mention.length
                     if mention.length > subs.get(item_code, (0, ""))[0]:
                         subs[item_code] = (mention.length, sub_code)
         if scores:
@@ -304,6 +312,56 @@ class Matcher:
                         index[f"{key[:i]}\0{_sound(key[i])}\0{key[i + 1 :]}"].add(target)
             self._typos = index
         return self._typos
+
+    def _document_typo_index(self) -> dict[str, set[str]]:
+        """Every document name and alias of 3+ characters, each position a wildcard."""
+        if self._doc_typos is None:
+            index: dict[str, set[str]] = defaultdict(set)
+            for doc in self.catalog.documents:
+                for word in (doc.name, *doc.aliases):
+                    key = normalize(word)
+                    if len(key) < 3 or key.isascii():
+                        continue
+                    for i in range(len(key)):
+                        index[f"{key[:i]}\0{_sound(key[i])}\0{key[i + 1 :]}"].add(doc.name)
+            self._doc_typos = index
+        return self._doc_typos
+
+    def document_typos(self, key: str, found: list[Mention]) -> list[Mention]:
+        """Documents typed with one character wrong for one that sounds the same.
+
+        "授权委托树", "举保信", "身分证": the usual slip of a pinyin input method. Only
+        stretches of the (normalised) text that no document mention in ``found`` covers
+        are read; the longest such name wins.
+
+        Args:
+            key: A normalised text.
+            found: Its exact mentions.
+
+        Returns:
+            Document mentions, in order of position.
+        """
+        if len(key) > TYPO_SCAN_CHARS:
+            return []  # a wall of text: typo-reading it costs more than it finds
+        index = self._document_typo_index()
+        covered = {i for m in found if m.family == "document" for i in range(m.start, m.end)}
+        typos: list[Mention] = []
+        for length in range(min(len(key), 12), 2, -1):
+            for start in range(len(key) - length + 1):
+                span = set(range(start, start + length))
+                if span & covered:
+                    continue
+                window = key[start : start + length]
+                for i, ch in enumerate(window):
+                    if ch in _NOT_TYPOS or not "\u4e00" <= ch <= "\u9fff":
+                        continue
+                    names = index.get(f"{window[:i]}\0{_sound(ch)}\0{window[i + 1 :]}")
+                    if names:
+                        targets = frozenset(("document", n) for n in names)
+                        typos.append(Mention(start, start + length, window, "document", targets))
+                        covered |= span
+                        break
+        return sorted(typos, key=lambda m: m.start)
 
     def _typo(self, key: str, limit: int) -> ItemMatch:
         """Items named with one character wrong; the longest such word wins."""

@@ -109,33 +109,33 @@ def choose_business_type(ctx: Ctx, item: Item, question: str) -> tuple[BusinessT
         return chosen, False
     if not item.lists_differ():
         return item.business_types[0], False
-    implied = _implied_by_documents(ctx, item)
-    if implied is not None:
-        return implied, False
+    fitting = _fitting_types(ctx, item)
+    if len(fitting) == 1:
+        return fitting[0], False
     first = item.business_type(FIRST_TIME)
-    if first is not None:
+    if first is not None and first in fitting:
         return first, True
     ctx.state.asking, ctx.state.resume = ASK_BUSINESS_TYPE, question
     ctx.say(
         "utter_ask_business_type",
-        buttons=ctx.offer([Option(b.type, b.type, "business_type") for b in item.business_types]),
+        buttons=ctx.offer([Option(b.type, b.type, "business_type") for b in fitting]),
         item_label=_label(ctx, item, ctx.state.sub_item),
     )
     return None
 
 
-def _implied_by_documents(ctx: Ctx, item: Item) -> BusinessType | None:
-    """The one business type whose list holds every held document, if only one does.
+def _fitting_types(ctx: Ctx, item: Item) -> list[BusinessType]:
+    """The business types whose lists hold every document the person says they have.
 
-    "补办申请我有了" implies 补办.
+    "原证、建标证书我都有" rules out 新办, whose list has neither; with nothing held,
+    every type fits. When no list holds them all (a document named by mistake), every
+    type stays possible.
     """
     held = [name for name, doc in ctx.state.docs.items() if (doc or {}).get("has")]
-    if not held:
-        return None
     fitting = [
         b for b in item.business_types if all(any(d.name == h for d in b.documents) for h in held)
     ]
-    return fitting[0] if len(fitting) == 1 else None
+    return fitting or list(item.business_types)
 
 
 def _other_types(ctx: Ctx, item: Item, shown: BusinessType) -> list[dict[str, str]]:
@@ -151,11 +151,12 @@ def _doc_lines(ctx: Ctx, docs: tuple[DocumentRequirement, ...]) -> str:
 def _ask_fact(ctx: Ctx, fact: str | None, question: str) -> None:
     """One short question whose answer would narrow the list (after the full answer).
 
-    Asked once a turn, however many answers it gave.
+    Asked once in a conversation, however many answers it gave.
     """
     asked = {"applicant": "utter_ask_applicant", "agent": "utter_ask_agent"}.get(fact or "")
-    if asked is None or any(r.response == asked for r in ctx.replies.items):
-        return
+    if asked is None or fact in ctx.state.facts_asked:
+        return  # asked before: a person who let it pass is not asked again
+    ctx.state.facts_asked.append(str(fact))
     if fact == "applicant":
         ctx.state.asking, ctx.state.resume = ASK_APPLICANT, question
         ctx.say(
@@ -359,7 +360,9 @@ def answer(ctx: Ctx, question: str, item: Item, sub: str | None) -> None:
     """Answer one question about one item, and remember both for follow-ups."""
     state = ctx.state
     if state.item != item.code:
-        state.business_type = None
+        # Another item: the type said before no longer holds, the one said now does.
+        said = ctx.reading.business_type
+        state.business_type = said if item.business_type(said) else None
     state.item, state.sub_item = item.code, sub if item.sub_item(sub) else state.sub_item
     if state.sub_item and not item.sub_item(state.sub_item):
         state.sub_item = None

@@ -62,6 +62,8 @@ def take_turn(ctx: Ctx) -> None:
     if reading.says("abort_booking") and not _values_given(ctx):
         abort(ctx)
         return
+    if draft.missing() is not None:
+        draft.token = None  # a field was dropped since the summary: no yes confirms it
     if draft.token is not None and _confirming(ctx):
         confirm(ctx)
         return
@@ -122,6 +124,8 @@ def _confirming(ctx: Ctx) -> bool:
         return True
     if _values_given(ctx) or reading.says("deny", "correction"):
         return False
+    if _time_words(ctx) and isinstance(read_time(reading, turn.now, None), TimeRequest):
+        return False  # "下周四上午十点可以吗": a time to check first, not a yes
     return reading.says("affirm") or (turn.intent == "affirm" and turn.confidence > 0.5)
 
 
@@ -182,7 +186,21 @@ def _set_item(ctx: Ctx, draft: Draft, code: str, sub: str | None) -> bool:
     accepting = ctx.catalog.accepting_offices(item)
     if draft.office is None and len(accepting) == 1:
         draft.office = accepting[0].code
-    draft.slot = None if draft.slot and draft.token else draft.slot
+    if draft.slot and not _slot_still_free(ctx, draft):
+        draft.slot = None  # another window: that time may be taken there
+    return True
+
+
+def _slot_still_free(ctx: Ctx, draft: Draft) -> bool:
+    """Whether the chosen time can be booked at the draft's (new) item and office."""
+    item, office = _item_and_office(ctx, draft)
+    if item is None or office is None or draft.slot is None:
+        return False
+    moment = datetime.strptime(draft.slot, "%Y-%m-%d %H:%M")
+    try:
+        ctx.desk.check_slot(office, item.window, moment.date(), moment.time(), ctx.turn.now)
+    except BookingError:
+        return False
     return True
 
 

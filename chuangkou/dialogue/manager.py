@@ -159,17 +159,8 @@ class Dialogue:
         if payload.intent != "choose":
             return False  # /affirm, /deny: the flows read them
         kind, value = str(payload.values.get("kind", "")), str(payload.values.get("value", ""))
-        reading = ctx.reading
-        reading.choice = Option(title="", value=value, kind=kind)
+        ctx.reading.take(Option(title="", value=value, kind=kind))
         ctx.understood = True
-        # A tapped fact reads like a typed one, whichever question is pending: buttons of
-        # an earlier answer stay on the screen and people tap them later.
-        if kind == "business_type":
-            reading.business_type = value
-        elif kind == "applicant":
-            reading.applicant = value
-        elif kind == "agent":
-            reading.agent = value == "yes"
         if kind == "abort":
             booking.abort(ctx)
             return True
@@ -364,7 +355,7 @@ class Dialogue:
             reading.says("booking_request")
             or (turn.intent == "book_appointment" and turn.confidence >= SURE)
             # An item with a name or a phone number to book under: that is a booking.
-            or (reading.strong_item and (reading.phone is not None or reading.says("name_intro")))
+            or (reading.strong_item and (reading.phone is not None or reading.name is not None))
         )
         if wants_booking and not (reading.questions and not reading.says("booking_request")):
             booking.start(ctx)
@@ -395,29 +386,37 @@ class Dialogue:
 
     def _complaint(self, ctx: Ctx) -> bool:
         """A complaint: a complaint cue, and this domain (else another body's, referred)."""
-        reading, turn = ctx.reading, ctx.turn
+        reading = ctx.reading
         if not reading.says("complaint"):
             return False
-        ours = reading.says("domain") or (reading.strong_item and not reading.item_is_cue)
-        if reading.referral is not None and not ours:
-            return False  # "投诉外卖商家": referred below, with who handles it
-        if ours or turn.intent == "complain":
+        # A complaint needs a cue and this domain: its vocabulary, an item named with
+        # evidence, or a product of ours named ("电热毯是假货") where no other body's
+        # words are.
+        named = reading.items is not None and reading.items.best is not None
+        product = named and not reading.surface_is_cue and reading.referral is None
+        ours = (
+            reading.says("domain") or (reading.strong_item and not reading.item_is_cue) or product
+        )
+        if ours:
             complain(ctx)
             return True
-        return False
+        return False  # "投诉外卖商家", "山里非法开采 举报": referred or declined below
 
     def _item_questions(self, ctx: Ctx) -> bool:
         """Questions about one or more items (or the one under discussion)."""
         reading, state = ctx.reading, ctx.state
         named = [c for c in reading.named_items if ctx.catalog.item(c)]
-        strong = reading.strong_item and not (reading.item_is_cue and reading.referral)
+        strong = reading.strong_item and not (
+            reading.referral and (reading.item_is_cue or reading.referral_covers)
+        )
         items = (
             named[:MAX_ITEMS]
             if len(named) > 1
             else ([reading.item] if strong and reading.item else [])
         )
         questions = reading.questions[:MAX_QUESTIONS]
-        if items and _is_complaint_item(ctx, items[0]) and not reading.says("complaint"):
+        if items and reading.surface_is_cue and not reading.says("complaint"):
+            # Named only by a complaint word that is no complaint here: not that item.
             items = [i for i in items if not _is_complaint_item(ctx, i)]
         if items:
             if not questions:
@@ -442,9 +441,20 @@ class Dialogue:
                 for question in questions:
                     answers.answer(ctx, question, item, sub)
             return True
-        if reading.candidates and (questions or reading.says("domain") or not reading.referral):
+        if (
+            reading.candidates
+            and reading.evidence
+            and not reading.referral_covers
+            and (questions or reading.says("domain") or not reading.referral)
+        ):
             state.candidates, state.asking = reading.candidates, ASK_ITEM
             state.resume = questions[0] if questions else None
+            if reading.documents:
+                # What they said they have still counts once they pick the item.
+                from chuangkou.catalog.doccheck import merge_state
+
+                state.docs = merge_state(state.docs, reading.documents)
+                state.resume = "docs_check"
             options = []
             for code in reading.candidates:
                 item = ctx.catalog.item(code)
@@ -466,6 +476,14 @@ class Dialogue:
             for question in questions or [state.question or "requirements"]:
                 answers.answer(ctx, question, current, state.sub_item)
             return True
+        if reading.documents and reading.says("q_docs_check") and not reading.referral:
+            # "我还没有仪器清单，还差哪些？": documents of ours, no item; keep what was said
+            # and ask which item, offering those whose lists hold these documents.
+            from chuangkou.catalog.doccheck import merge_state
+
+            state.docs = merge_state(state.docs, reading.documents)
+            self._which_item(ctx, "docs_check", documents=list(reading.documents))
+            return True
         if questions and reading.says("domain") and not reading.referral:
             self._which_item(ctx, questions[0])
             return True
@@ -485,12 +503,22 @@ class Dialogue:
         state.docs = merge_state(state.docs, ctx.reading.documents)
         answers.answer(ctx, "docs_check", item, state.sub_item)  # type: ignore[arg-type]
 
-    def _which_item(self, ctx: Ctx, question: str) -> None:
-        """This domain, but no item named: ask which, with the nearest items as buttons."""
-        found = ctx.svc.matcher.search(ctx.reading.text, limit=5)
+    def _which_item(self, ctx: Ctx, question: str, documents: list[str] | None = None) -> None:
+        """This domain, but no item named: ask which, with the nearest items as buttons.
+
+        With documents named, the nearest items are those whose lists hold the most of
+        them; otherwise the catalog search's best matches.
+        """
+        codes = _items_holding(ctx, documents) if documents else []
+        item = ctx.catalog.item(codes[0]) if len(codes) == 1 else None
+        if item is not None:
+            answers.answer(ctx, question, item, None)  # only one item needs these
+            return
+        if not codes:
+            codes = [c.item_code for c in ctx.svc.matcher.search(ctx.reading.text, limit=5)]
         options = [
             Option(item.name, item.code, "item")
-            for item in (ctx.catalog.item(c.item_code) for c in found)
+            for item in (ctx.catalog.item(c) for c in codes)
             if item is not None
         ]
         ctx.state.asking, ctx.state.resume = ASK_ITEM, question
@@ -521,3 +549,23 @@ class Dialogue:
 def _is_complaint_item(ctx: Ctx, code: str) -> bool:
     item = ctx.catalog.item(code)
     return item is not None and item.category == ctx.catalog.complaint_window
+
+
+def _items_holding(ctx: Ctx, documents: list[str], limit: int = 5) -> list[str]:
+    """Active items whose document lists hold the most of ``documents``.
+
+    At most ``limit``; none when so many items tie that the list would not help.
+    """
+    counts: dict[str, int] = {}
+    for item in ctx.catalog.items:
+        if item.stopped:
+            continue
+        names = {d.name for b in item.business_types for d in b.documents}
+        held = sum(1 for doc in documents if doc in names)
+        if held:
+            counts[item.code] = held
+    if not counts:
+        return []
+    best = max(counts.values())
+    top = [code for code, n in counts.items() if n == best]
+    return top if len(top) <= limit else []

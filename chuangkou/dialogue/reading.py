@@ -17,7 +17,7 @@ from chuangkou.booking.desk import plausible_name
 from chuangkou.booking.records import REF_ALPHABET, REF_LENGTH
 from chuangkou.booking.timeparse import TimeProblem, TimeRequest, parse_time_request
 from chuangkou.catalog.doccheck import Possession, read_possessions
-from chuangkou.catalog.matcher import ItemMatch, Matcher
+from chuangkou.catalog.matcher import ItemMatch, Matcher, Mention
 from chuangkou.catalog.model import Catalog, Item, Referral
 from chuangkou.dialogue.state import Option, State
 from chuangkou.dialogue.turn import Turn
@@ -33,6 +33,10 @@ from chuangkou.dialogue.words import (
 from common.folding import normalize, to_simplified
 
 REF = re.compile(f"(?<![A-Z0-9])[{REF_ALPHABET}]{{{REF_LENGTH}}}(?![A-Z0-9])")
+# Shortest words that name an item (or one of its sub-items) on their own; shorter ones
+# ("年检", "头盔", "瓷砖") need this domain's vocabulary or a second word beside them.
+ITEM_WORD_CHARS = 3
+SUB_ITEM_WORD_CHARS = 4
 # Question kinds and the intents that say them.
 QUESTIONS = ("requirements", "time_limit", "fee", "location", "process", "docs_check")
 QUESTION_INTENTS = {
@@ -83,9 +87,12 @@ class Reading:
     cues: set[str] = field(default_factory=set)
     questions: list[str] = field(default_factory=list)
     referral: Referral | None = None
+    referral_covers: bool = False  # the referral's word holds every item word
     applicant: str | None = None
     agent: bool | None = None
     surface_is_cue: bool = False  # every item word was a complaint cue ("投诉")
+    # The item words are evidence enough on their own (see _enough_evidence).
+    evidence: bool = True
 
     @property
     def item(self) -> str | None:
@@ -101,9 +108,12 @@ class Reading:
 
     @property
     def strong_item(self) -> bool:
-        """Whether the item was named outright (a name, alias, sub-item, or one typo)."""
+        """Whether the item was named outright, with evidence enough.
+
+        Named: by a name, alias, sub-item or one typo; evidence: see ``evidence``.
+        """
         best = self.items.best if self.items else None
-        return best is not None and best.via in ("name", "sub_item", "typo")
+        return best is not None and best.via in ("name", "sub_item", "typo") and self.evidence
 
     @property
     def item_is_cue(self) -> bool:
@@ -117,6 +127,20 @@ class Reading:
         if not self.items or not self.items.ambiguous:
             return []
         return [c.item_code for c in self.items.candidates]
+
+    def take(self, choice: Option) -> None:
+        """An offered option picked (tapped, typed or by position).
+
+        A fact it names counts as said: buttons of an earlier answer stay on the screen
+        and people use them later.
+        """
+        self.choice = choice
+        if choice.kind == "business_type":
+            self.business_type = choice.value
+        elif choice.kind == "applicant":
+            self.applicant = choice.value
+        elif choice.kind == "agent":
+            self.agent = choice.value == "yes"
 
     def says(self, *cues: str) -> bool:
         """Whether any of these cue lists matched."""
@@ -142,14 +166,63 @@ def _business_type(types: list[str], item: Item | None) -> str | None:
     return None
 
 
-def _referral(key: str, catalog: Catalog) -> tuple[Referral, int] | None:
-    """The department whose words the message uses (the longest word wins)."""
-    best: tuple[Referral, int] | None = None
+def _enough_evidence(
+    reading: Reading, mentions: list[Mention], catalog: Catalog, state: State
+) -> bool:
+    """Whether the words naming the best item show the message is about it.
+
+    Lexical overlap alone must not resolve an item: "车子年检" is a car's inspection,
+    "不戴头盔罚多少" is traffic, though 年检 and 头盔 are catalog words. Enough is this
+    domain's vocabulary in the message, an item name or alias of three or more
+    characters, a sub-item name of four or more, two words for the same item, or an
+    answer to our own question about which item.
+    """
+    best = reading.items.best if reading.items else None
+    if best is None and reading.items is not None and reading.items.candidates:
+        best = reading.items.candidates[0]  # several fit: is any of them evidenced?
+    if best is None or "domain" in reading.cues:
+        return True
+    if state.asking == "item" or (state.booking is not None and state.booking.asked == "item"):
+        return True
+    if best.via == "typo":
+        return True  # a typo of a word of three or more characters
+    supporting = [m for m in mentions if _supports(m, best.item_code, catalog)]
+    if len({m.surface for m in supporting}) >= 2:
+        return True
+    for m in supporting:
+        item_level = any(k == "item" and t == best.item_code for k, t in m.targets)
+        if len(m.surface) >= (ITEM_WORD_CHARS if item_level else SUB_ITEM_WORD_CHARS):
+            return True
+    return False
+
+
+def _supports(mention: Mention, code: str, catalog: Catalog) -> bool:
+    item = catalog.item(code)
+    for kind, target in mention.targets:
+        if kind == "item" and target == code:
+            return True
+        if kind == "sub_item" and item is not None and item.sub_item(target) is not None:
+            return True
+    return False
+
+
+def _only_in_documents(items: list[Mention], every: list[Mention]) -> bool:
+    """Whether every item mention lies inside a longer document mention."""
+    documents = [m for m in every if m.family == "document"]
+    return all(
+        any(d.start <= m.start and m.end <= d.end and d.length > m.length for d in documents)
+        for m in items
+    )
+
+
+def _referral(key: str, catalog: Catalog) -> tuple[Referral, str] | None:
+    """The department whose words the message uses, and the word (the longest wins)."""
+    best: tuple[Referral, str] | None = None
     for ref in catalog.referrals:
         for word in ref.words:
             folded = normalize(word)
-            if folded and folded in key and (best is None or len(folded) > best[1]):
-                best = (ref, len(folded))
+            if folded and folded in key and (best is None or len(folded) > len(best[1])):
+                best = (ref, folded)
     return best
 
 
@@ -257,6 +330,11 @@ def read(turn: Turn, state: State, catalog: Catalog, matcher: Matcher) -> Readin
     items = matcher.match_items(text)
     reading.items = items if items.candidates else None
     mentions = matcher.item_mentions(text)
+    if mentions and _only_in_documents(mentions, matcher.mentions(text)):
+        # "特种设备使用登记证我还没准备", "送检委托单我有了": a document, not an item; the
+        # item is the one under discussion, or one whose list holds the document.
+        reading.items, mentions = None, []
+    reading.evidence = _enough_evidence(reading, mentions, catalog, state)
     complaint_words = set(words.of("complaint"))
     reading.surface_is_cue = bool(mentions) and all(m.surface in complaint_words for m in mentions)
     named = [t for m in mentions for k, t in sorted(m.targets) if k == "item"]
@@ -268,18 +346,25 @@ def read(turn: Turn, state: State, catalog: Catalog, matcher: Matcher) -> Readin
     reading.documents = read_possessions(text, matcher)
     ref = REF.search(to_simplified(text).upper())
     reading.ref = ref.group(0) if ref else None
-    reading.choice = _choice(text, key, state, words)
+    picked = _choice(text, key, state, words)
     name = _name(text, state, words, matcher, turn.sealed_phone is not None)
     reading.name = as_typed(name, text) if name else None
     reading.questions = [q for q in QUESTIONS if f"q_{q}" in reading.cues]
     intent_q = QUESTION_INTENTS.get(turn.intent)
     if intent_q and intent_q not in reading.questions and turn.confidence >= SURE:
         reading.questions.append(intent_q)
-    if "docs_check" in reading.questions and "requirements" in reading.questions:
-        # "还缺什么材料": the check names what is missing; the full list would repeat it.
-        reading.questions.remove("requirements")
+    if "requirements" in reading.questions and (
+        "docs_check" in reading.questions or reading.documents
+    ):
+        # "还缺什么材料", "委托单还没得，要准备啥": the check names what is missing (and
+        # what they said they have); the bare list would repeat it.
+        reading.questions = [q for q in reading.questions if q != "requirements"]
+        if "docs_check" not in reading.questions:
+            reading.questions.insert(0, "docs_check")
     found = _referral(key, catalog)
     reading.referral = found[0] if found else None
+    # "加装电梯…": the other department's word holds every word that named our item.
+    reading.referral_covers = found is not None and all(m.surface in found[1] for m in mentions)
     if "applicant_firm" in reading.cues:
         reading.applicant = "企业"
     elif "applicant_person" in reading.cues:
@@ -288,6 +373,8 @@ def read(turn: Turn, state: State, catalog: Catalog, matcher: Matcher) -> Readin
         reading.agent = True
     elif "agent_no" in reading.cues:
         reading.agent = False
+    if picked is not None:
+        reading.take(picked)
     return reading
 
 

@@ -76,6 +76,7 @@ class State:
     question: str | None = None  # the kind of question asked last (for "那条形码呢")
     applicant: str | None = None  # 企业 | 个人
     agent: bool | None = None
+    facts_asked: list[str] = field(default_factory=list)  # asked once; not asked again
     docs: dict[str, dict[str, Any]] = field(default_factory=dict)  # what is held
     asking: str | None = None  # ASK_* the last reply asked
     resume: str | None = None  # the question to answer once the ask is answered

@@ -24,6 +24,16 @@ PHRASES: list[tuple[str, set[str], set[str]]] = [
     ("营业执照 委托书", {"营业执照", "授权委托书"}, set()),
     ("委托书忘带了", set(), {"授权委托书"}),
     ("还缺统一社会信用代码证", set(), {"营业执照"}),
+    # "还差啥" asks; it says nothing of the documents before it.
+    ("有营业执照和授权委托书 还差啥", {"营业执照", "授权委托书"}, set()),
+    ("营业执照有了，还缺哪些", {"营业执照"}, set()),
+    # One character typed for another that sounds the same (pinyin input).
+    ("我有授权委托树和营业执找", {"授权委托书", "营业执照"}, set()),
+    ("经办人身分证没带", set(), {"经办人身份证"}),
+    # A document's name inside an item's name is the item, not a document held.
+    ("特种设备作业人员证复审，我有申报表", {"申请书"}, set()),
+    # A copy word inside a document's name is part of the name.
+    ("现场照片有了", {"证据材料"}, set()),
     ("今天天气不错", set(), set()),
     ("", set(), set()),
 ]

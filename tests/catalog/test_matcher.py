@@ -106,6 +106,10 @@ def test_equipment_alone_is_ambiguous(matcher: Matcher, text: str) -> None:
         "<script>alert(1)</script>",
         "'; DROP TABLE catalog_items; --",
         "办社保卡",
+        # An office's name holds no item ("浠水质监局" holds the CMA field word 水质).
+        "浠水质监局",
+        # Wanting one's home tested is not an institution's accreditation.
+        "甲醛检测多少钱",
     ],
 )
 def test_nothing_matches_unrelated_text(matcher: Matcher, text: str) -> None:
@@ -137,3 +141,16 @@ def test_other_targets(matcher: Matcher, text: str, kind: str, expected: list[st
 def test_partial_name_falls_back_to_words(matcher: Matcher) -> None:
     match = matcher.match_items("我们想申请地理标志产品的保护")
     assert match.best is not None and match.best.item_code == "FW07"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("办计量授权新办，计量标准证书、仪器设备一览表我都有了", "SP09"),
+        # With no other item named, the document is the clue to its item.
+        ("我有特种设备使用登记表", "FW01"),
+    ],
+)
+def test_items_inside_document_names(matcher: Matcher, text: str, code: str) -> None:
+    best = matcher.match_items(text).best
+    assert best is not None and best.item_code == code
