@@ -165,7 +165,7 @@ async def _conversation(session: aiohttp.ClientSession, base: str, phone: str, i
             return data
 
     await say("我想预约电梯使用登记")
-    await say('/choose_office{"office_code":"HG"}')
+    await say('/choose{"kind": "office", "value": "HG"}')
     # Spread people over days and slots: a slot has only as many seats as the window staff.
     asked = await say(DAYS[index % len(DAYS)])
     buttons = [b for m in asked for b in (m.get("buttons") or [])]

@@ -32,6 +32,7 @@ from bench.load import QUESTIONS, Stats, latency_table, measure, webhook_call
 from bench.pgtemp import temporary_database
 from bench.report import write_report
 from bench.system import cross_validation, peak_memory_mib, train_seconds
+from bench.understanding import measure as measure_understanding
 from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.model import Catalog
 from chuangkou.catalog.store import load_catalog_at
@@ -89,7 +90,7 @@ async def _answer_p50(base: str, samples: int = 80) -> float:
 async def _probes_answered(base: str, probes: Any) -> int:
     """How many probes about generated sub-items resolve to their item in the engine.
 
-    Judged by the conversation's ``item_code`` slot after the turn, not by reply text.
+    Judged by the item the conversation remembers after the turn, not by reply text.
     """
     right = 0
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
@@ -100,7 +101,8 @@ async def _probes_answered(base: str, probes: Any) -> int:
                 await resp.read()
             async with session.get(f"{base}/conversations/{sender}/tracker") as resp:
                 slots = (await resp.json()).get("slots") or {}
-            right += slots.get("item_code") == probe.item_code
+            state = slots.get("dialogue_state") or {}
+            right += isinstance(state, dict) and state.get("item") == probe.item_code
     return right
 
 
@@ -199,6 +201,8 @@ def run(out_dir: Path) -> dict[str, Any]:
             races["PostgreSQL"] = race(pg_url)
         print("bench: catalog scale in process ...", flush=True)
         catalog |= measure_catalog_scale(tmp / "scale", scaled=scaled)
+    print("bench: understanding (simulated citizens, other departments' questions) ...")
+    results["understanding"] = measure_understanding(out_dir)
     print("bench: training and NLU cross-validation ...", flush=True)
     results |= {
         "profiles": profiles,

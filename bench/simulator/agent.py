@@ -716,6 +716,7 @@ class DocAgent(Agent):
         self.multi_type = len(catalog.item(goal.item_code).business_types) > 1
         self.question_first = self.style.digression
         self.dodges = 1 if self.style.dodge else 0
+        self.retyped = False
 
     def doc_values(self, careful: bool) -> Values:
         """The held and lacking lists in words."""
@@ -795,6 +796,9 @@ class DocAgent(Agent):
             self.last_report = msg
             if self.pending_fix:
                 return self.correct()
+            wrong_type = self.wrong_business_type(msg)
+            if wrong_type is not None:
+                return wrong_type
             self.end = "reported"
             return None
         if want == Want.INFO and self.expect_answer:
@@ -861,6 +865,20 @@ class DocAgent(Agent):
         if self.stuck_turn(turn):
             return None
         return self.repeat_need()
+
+    def wrong_business_type(self, msg: BotMessage) -> Utterance | None:
+        """A report for another business type (one the bot assumed): say or tap ours, once.
+
+        People told "先按新办列出" who are renewing say so; a second report for the
+        wrong type is taken as the bot's answer.
+        """
+        label = str(msg.metadata.get("business_type") or "")
+        if not self.multi_type or not label or self.btype in label or self.retyped:
+            return None
+        self.retyped = True
+        index = button_for(msg.buttons, "business_type", self.btype, self.btype)
+        chosen = self.pick(msg.buttons, index, "btype") if index is not None else None
+        return chosen or self.say("correct_btype", {"btype": (BTYPE, self.btype)}, "retype")
 
     def repeat_need(self) -> Utterance:
         """Say everything again plainly: item, business type, documents."""

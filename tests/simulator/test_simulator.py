@@ -66,7 +66,7 @@ from bench.simulator.world import (
 ROOT = Path(__file__).resolve().parents[2]
 # The success rate the current bot reaches on the engine test's sample, minus a margin.
 # Raise it when the conversation is rewritten.
-SUCCESS_GATE = 0.75
+SUCCESS_GATE = 0.95  # measured 0.99 on fresh seeds (550 dialogues); the sample is 110
 ENGINE_SAMPLE = 110  # 10 dialogues per style
 ENGINE_SEED = 7
 NOWS = (
