@@ -29,9 +29,11 @@ from bench.catalog import (
     prepare_scaled_catalog,
 )
 from bench.load import QUESTIONS, Stats, latency_table, measure, webhook_call
+from bench.peer import OUR_SCRIPT, STOCK_SCRIPT, action_call, conversation_p50, stock_bot
 from bench.pgtemp import temporary_database
 from bench.report import write_report
 from bench.system import cross_validation, peak_memory_mib, train_seconds
+from bench.turns import long_conversation
 from bench.understanding import measure as measure_understanding
 from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.model import Catalog
@@ -42,6 +44,7 @@ from chuangkou.stack.training import train_if_stale
 
 EMBEDDED_LEVELS = (1, 10, 20, 50)
 CLUSTER_LEVELS = (1, 10, 50)
+PEER_LEVELS = (1, 20)
 
 
 def bench_settings(base: Settings, database_url: str, **changes: Any) -> Settings:
@@ -157,6 +160,9 @@ def run(out_dir: Path) -> dict[str, Any]:
     cold: dict[str, float] = {}
     booking: dict[str, float] = {}
     profiles: dict[str, Any] = {}
+    floors: dict[str, float] = {}
+    long_turns: dict[str, Any] = {}
+    peer: dict[str, dict[str, float]] = {"ours": {}, "stock": {}}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         url = sqlite_url(tmp, "bench.db")
@@ -167,6 +173,14 @@ def run(out_dir: Path) -> dict[str, Any]:
         print("bench: embedded profile ...", flush=True)
         with _stack(cfg, cold, "embedded") as stack:
             table = asyncio.run(latency_table(_engines(cfg), stack_gateway(cfg), EMBEDDED_LEVELS))
+            actions = f"http://127.0.0.1:{cfg.settings.actions_port}"
+            floors["action_p50_ms"] = asyncio.run(measure(1, 100, action_call(actions))).p50
+            print("bench: long conversation and 20-turn conversations ...", flush=True)
+            long_turns["embedded"] = asyncio.run(long_conversation(stack.base))
+            for level in PEER_LEVELS:
+                peer["ours"][str(level)] = asyncio.run(
+                    conversation_p50(stack.base, OUR_SCRIPT, level)
+                )
             booking["chat, SQLite (embedded)"] = asyncio.run(chat_throughput(stack.base, url))
             print("bench: catalog scale through the engine ...", flush=True)
             scaled = prepare_scaled_catalog(tmp)
@@ -182,6 +196,7 @@ def run(out_dir: Path) -> dict[str, Any]:
                 table = asyncio.run(
                     latency_table(_engines(ccfg), stack_gateway(ccfg), CLUSTER_LEVELS)
                 )
+                long_turns["cluster"] = asyncio.run(long_conversation(stack.base))
                 booking["chat, PostgreSQL (cluster)"] = asyncio.run(
                     chat_throughput(stack.base, app_url)
                 )
@@ -201,10 +216,22 @@ def run(out_dir: Path) -> dict[str, Any]:
             races["PostgreSQL"] = race(pg_url)
         print("bench: catalog scale in process ...", flush=True)
         catalog |= measure_catalog_scale(tmp / "scale", scaled=scaled)
+        print("bench: a stock `rasa init` assistant, for comparison ...", flush=True)
+        with stock_bot(tmp / "peer") as stock:
+            asyncio.run(conversation_p50(stock, STOCK_SCRIPT, 2))  # warm-up
+            for level in PEER_LEVELS:
+                peer["stock"][str(level)] = asyncio.run(
+                    conversation_p50(stock, STOCK_SCRIPT, level)
+                )
     print("bench: understanding (simulated citizens, other departments' questions) ...")
     results["understanding"] = measure_understanding(out_dir)
     print("bench: training and NLU cross-validation ...", flush=True)
     results |= {
+        "floors": floors,
+        "long_conversation": {
+            k: {key: v for key, v in row.items() if key != "ms"} for k, row in long_turns.items()
+        },
+        "peer": peer,
         "profiles": profiles,
         "cold_start_s": cold,
         "booking_per_s": booking,

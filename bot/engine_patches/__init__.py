@@ -10,8 +10,9 @@ exists:
   new HTTP session per call).
 - :mod:`.graph_runner`: the cost of running the model's graph through dask.
 - :mod:`.gc_tuning`: full garbage collections walking the whole loaded model.
-- ``bot/tracker_stores.py`` (not a patch: a tracker store named in
-  ``bot/endpoints.cluster.yml``): surviving a PostgreSQL outage in the scale-out profile.
+- ``bot/tracker_stores.py`` (not patches: tracker stores named in ``bot/endpoints.yml``
+  and ``bot/endpoints.cluster.yml``): a turn's cost flat in the conversation's length,
+  and surviving a PostgreSQL outage in the scale-out profile.
 
 The hot-path shares quoted in the modules are of the engine's busy time during a chat
 turn, from py-spy over ``make bench``'s load.
@@ -162,6 +163,30 @@ RELIANCES: tuple[Reliance, ...] = (
         target="rasa.core.tracker_store:_load_from_module_name_in_endpoint_config",
         fingerprint="ffd9d0b30fd73ea8a017bb01d2af49a8c25c0c3e5bf13f6787756c39351c870b",
         why="builds a custom store with host=url and the endpoint's other keys",
+    ),
+    Reliance(
+        name="tracker_stores.recent_turns",
+        target="rasa.core.tracker_store:SQLTrackerStore.save",
+        fingerprint="57165e46eab3de0866e77f03df0bf7fd5eac2c1de617ed431b934c9a4edfeef6",
+        why="writes only what _additional_events yields, which the store narrows",
+    ),
+    Reliance(
+        name="tracker_stores.recent_turns",
+        target="rasa.core.tracker_store:SQLTrackerStore.retrieve",
+        fingerprint="0d99846daced97d3dee3fae5eecfef6179c7afaeb872b68bbe064bbd65223641",
+        why="reads through _retrieve, which the store narrows to the recent turns",
+    ),
+    Reliance(
+        name="tracker_stores.recent_turns",
+        target="rasa.core.tracker_store:InMemoryTrackerStore.save",
+        fingerprint="d128bca835ee3e18679895d33f773edb851bad45b799af4e923d2e93b367ce45",
+        why="streams the tracker's events first, as the store's own save does",
+    ),
+    Reliance(
+        name="tracker_stores.recent_turns",
+        target="rasa.core.processor:MessageProcessor.save_tracker",
+        fingerprint="e4532dd4d2970f5de27b262336918f75c3096efbb0046d7c554e26ed61887bd3",
+        why="saves the very tracker object it retrieved, so the stored count travels",
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Check, in the engine runtime, the scale-out tracker store (``bot/tracker_stores.py``).
+"""Check, in the engine runtime, the tracker stores of ``bot/tracker_stores.py``.
 
 Run by ``tests/engine/test_engine_tracker_store.py`` with the engine's Python:
 ``python -m bot.engine_patches.storecheck`` exits non-zero on the first failed check.
@@ -12,7 +12,10 @@ PostgreSQL link is ``tests/cluster/test_postgres_outage.py``). It checks that
 - while the database is unreachable a conversation's turns are kept and read back
   (Rasa's own SQL store, under the same wrapper, reads nothing back);
 - when it is back, the database is read and written again and the memory copy dropped;
-- with ``CHUANGKOU_ENGINE_PATCHES=off`` the store is Rasa's SQL store again.
+- with ``CHUANGKOU_ENGINE_PATCHES=off`` the store is Rasa's SQL store again;
+- both profiles' stores (in memory, SQL) hand out the last turns with the memory slot,
+  keep every event exactly as Rasa's own store of the same kind does (no event lost or
+  written twice, however often a tracker is saved), and are Rasa's own when switched off.
 """
 
 from __future__ import annotations
@@ -27,17 +30,24 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.agent import Agent
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import class_from_module_path
 from rasa.utils.endpoints import EndpointConfig, read_endpoint_config
 
 from bot.engine_patches import SWITCH
-from bot.tracker_stores import OutageTolerantSQLTrackerStore
+from bot.tracker_stores import (
+    RECENT_TURNS,
+    OutageTolerantSQLTrackerStore,
+    RecentTurnsInMemoryTrackerStore,
+)
 
 ENDPOINTS = "bot/endpoints.cluster.yml"
+EMBEDDED_ENDPOINTS = "bot/endpoints.yml"
+STATE_SLOT = "dialogue_state"
+LONG = 12  # turns of the long conversation
 # What the stack derives for the endpoints file; only needed to read it here.
 _ENDPOINT_VARIABLES = {
     "CHUANGKOU_ACTIONS_PORT": "5055",
@@ -175,11 +185,73 @@ async def _checks(folder: Path) -> None:
     )
 
 
+async def _talk(store: TrackerStore, sender: str, turns: int) -> None:
+    """``turns`` turns, each setting the memory slot, each tracker saved twice."""
+    for i in range(turns):
+        tracker = await store.get_or_create_tracker(sender)
+        _turn(tracker, f"第{i}句")
+        tracker.update(SlotSet(STATE_SLOT, {"turn": i}))
+        await store.save(tracker)
+        await store.save(tracker)  # a second save of the same tracker adds nothing
+
+
+def _kinds(tracker: DialogueStateTracker | None) -> list[str]:
+    return [e.type_name for e in tracker.events] if tracker is not None else []
+
+
+async def _recent_checks(folder: Path, domain: Domain) -> None:
+    os.environ[SWITCH] = "1"
+    endpoint = read_endpoint_config(EMBEDDED_ENDPOINTS, "tracker_store")
+    assert endpoint is not None
+    memory = Agent._create_tracker_store(TrackerStore.create(endpoint, domain), domain)
+    sql, _ = _make(domain, folder / "recent.db")
+    sql_failsafe = Agent._create_tracker_store(sql, domain)
+    _check(
+        type(memory._tracker_store) is RecentTurnsInMemoryTrackerStore,
+        f"{EMBEDDED_ENDPOINTS} names bot.tracker_stores.RecentTurnsInMemoryTrackerStore",
+    )
+    rasa_memory = InMemoryTrackerStore(domain)
+    rasa_sql = SQLTrackerStore(domain, dialect="sqlite", db=str(folder / "rasa-recent.db"))
+    said = [f"第{i}句" for i in range(LONG)]
+    for name, store, rasa in (
+        ("in memory", memory, rasa_memory),
+        ("SQL", sql_failsafe, rasa_sql),
+    ):
+        await _talk(store, "long", LONG)
+        # Rasa's own store of the same kind, saved once a turn (twice would duplicate).
+        for i in range(LONG):
+            tracker = await rasa.get_or_create_tracker("long")
+            _turn(tracker, said[i])
+            tracker.update(SlotSet(STATE_SLOT, {"turn": i}))
+            await rasa.save(tracker)
+        recent = await store.retrieve("long")
+        _check(
+            _texts(recent) == said[-RECENT_TURNS:]
+            and recent is not None
+            and recent.get_slot(STATE_SLOT) == {"turn": LONG - 1},
+            f"{name}: the last {RECENT_TURNS} turns are handed out, with the memory slot",
+        )
+        full = await store.retrieve_full_tracker("long")
+        theirs = await rasa.retrieve_full_tracker("long")
+        _check(
+            _texts(full) == said and _kinds(full) == _kinds(theirs),
+            f"{name}: every event kept once, as Rasa's own store keeps them",
+        )
+    os.environ[SWITCH] = "off"
+    plain = TrackerStore.create(endpoint, domain)
+    await _talk(plain, "off", 4)
+    _check(
+        _texts(await plain.retrieve("off")) == [f"第{i}句" for i in range(4)],
+        f"{SWITCH}=off: Rasa's in-memory store (every turn handed out again)",
+    )
+
+
 def main() -> int:
     """Run the checks in a temporary folder; 1 on the first failure."""
     with tempfile.TemporaryDirectory() as folder:
         try:
             asyncio.run(_checks(Path(folder)))
+            asyncio.run(_recent_checks(Path(folder), Domain.load("bot/domain")))
         except Failed as e:
             print("FAILED", e)
             return 1

@@ -33,4 +33,4 @@ def test_tracker_store_survives_an_unreachable_database() -> None:
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-3000:]
     assert "tracker store: all checks passed" in done.stdout
     checks = [line for line in done.stdout.splitlines() if line.startswith("ok ")]
-    assert len(checks) == 13, done.stdout
+    assert len(checks) == 19, done.stdout
