@@ -73,6 +73,8 @@ class Settings:
         wechat_token: The WeChat Official Account token; the connector answers 503 unset.
         secure_cookies: Mark the clerk session cookie Secure (behind HTTPS).
         engine_patches: Install the engine's fixes to Rasa (off only to bisect a fault).
+        site_file: Who runs the site (bureau, 主办单位, contact, hotline), shown in the
+            pages' header and footer.
         clock: A fixed local time (``YYYY-MM-DD HH:MM``, Asia/Shanghai) the assistant
             takes as now, for rehearsals and tests; empty (the real clock) in service and
             refused in the cluster profile.
@@ -103,6 +105,7 @@ class Settings:
     wechat_token: str = ""
     secure_cookies: bool = False
     engine_patches: bool = True
+    site_file: Path = PROJECT_ROOT / "chuangkou" / "gateway" / "site.yml"
     clock: str = ""
     test_pg_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -206,6 +209,8 @@ class Settings:
             found.append("the engine, action server and gateway need different ports")
         if self.public_url and urlparse(self.public_url).scheme not in ("http", "https"):
             found.append(f"CHUANGKOU_PUBLIC_URL {self.public_url!r} is not an http(s) address")
+        if not self.site_file.is_file():
+            found.append(f"CHUANGKOU_SITE_FILE {self.site_file} is not a file")
         if self.clock:
             if self.cluster:
                 found.append("CHUANGKOU_CLOCK is for rehearsals: not in the cluster profile")
@@ -244,6 +249,7 @@ VARIABLES: dict[str, str] = {
     "wechat_token": "CHUANGKOU_WECHAT_TOKEN",
     "secure_cookies": "CHUANGKOU_SECURE_COOKIES",
     "engine_patches": "CHUANGKOU_ENGINE_PATCHES",
+    "site_file": "CHUANGKOU_SITE_FILE",
     "clock": "CHUANGKOU_CLOCK",
     "test_pg_url": "CHUANGKOU_TEST_PG",
 }

@@ -28,7 +28,7 @@ from chuangkou.gateway.engine_client import EngineUnavailable
 from chuangkou.gateway.errors import http_error
 from chuangkou.gateway.keys import ENGINE, LIMITER, SETTINGS
 from chuangkou.gateway.openapi import spec
-from chuangkou.gateway.texts import text
+from chuangkou.gateway.texts import site_info, text
 from chuangkou.gateway.work import with_services
 from chuangkou.services import Services
 from common.privacy import MASK_PATTERNS, mask_text
@@ -113,10 +113,16 @@ async def chat(request: web.Request) -> web.Response:
 
 
 async def site(request: web.Request) -> web.Response:
-    """What every page needs to know: the privacy notice and the masking rule."""
+    """What every page needs to know.
+
+    Who runs the site, the privacy notice, the masking rule, and the longest message the
+    chat takes.
+    """
     settings = request.app[SETTINGS]
     return web.json_response(
         {
+            "site": site_info(settings.site_file),
+            "max_message_chars": MAX_MESSAGE_CHARS,
             "privacy_notice": text("privacy_notice", days=str(settings.retention_days)),
             "retention_days": settings.retention_days,
             # Pages hide numbers with the server's own patterns until the server's masked

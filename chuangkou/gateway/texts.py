@@ -20,3 +20,21 @@ def messages() -> dict[str, str]:
 def text(key: str, **values: str) -> str:
     """One message, with ``{placeholders}`` filled."""
     return messages()[key].format(**values)
+
+
+SITE_KEYS = (
+    "bureau",
+    "service",
+    "host",
+    "host_contact",
+    "hotline",
+    "hotline_note",
+    "complaint_hotline",
+    "filing",
+)
+
+
+def site_info(path: Path) -> dict[str, str]:
+    """Who runs the site (the keys of :data:`SITE_KEYS`, each a string, "" when unset)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {key: str(data.get(key) or "") for key in SITE_KEYS}
