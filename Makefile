@@ -71,7 +71,7 @@ chat: ## chat in the terminal with the running assistant
 
 lint: dev ## ruff and mypy
 	$(APP)/ruff check .
-	$(APP)/ruff format --check chuangkou actions common bench tests
+	$(APP)/ruff format --check chuangkou actions common bench bot tests
 	$(APP)/mypy
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not possible

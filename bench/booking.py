@@ -98,10 +98,14 @@ def library_throughput(url: str, *, count: int = 300, threads: int = 1) -> float
     upgrade(engine)
     desk = bench_desk(engine, staff=10_000)
     run = uuid.uuid4().int % 10_000
+    office = desk.office("HG")
+    # The window's own slots of each day (its hours and lunch break are the catalog's).
+    starts = {day: [s.start for s in desk.slots(office, "行政服务", day, NOW)] for day in WEEK}
 
     def book(i: int) -> None:
         day = WEEK[i % len(WEEK)]
-        desk.book(_request(f"13{run:04d}{i:05d}", day, clock(9 + (i // 5) % 8, 0)), now=NOW)
+        at = starts[day][(i // len(WEEK)) % len(starts[day])]
+        desk.book(_request(f"13{run:04d}{i:05d}", day, at), now=NOW)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=threads) as pool:

@@ -50,8 +50,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.engine_patches import enabled
@@ -199,8 +199,11 @@ class OutageTolerantSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     def _recent_start(self, session: Any, sender_id: str) -> int:
-        """The id where the recent turns begin: the third-last user message of the
-        session, or the session's start when it has fewer."""
+        """The id where the recent turns begin.
+
+        The third-last user message of the session, or the session's start when it has
+        fewer.
+        """
         event = self.SQLEvent
         mine = session.query(event.id).filter(event.sender_id == sender_id)
         started = mine.filter(event.type_name == SessionStarted.type_name)
