@@ -619,6 +619,11 @@ class Desk:
                 session=session, office_code=office_code, limit=limit, **filters
             )
 
+    def event_actors(self, office_code: str | None, prefix: str = "clerk:") -> list[str]:
+        """Who appears in an office's audit log (of one kind, e.g. clerks), sorted."""
+        with self.sessions() as session:
+            return records.event_actors(session=session, office_code=office_code, prefix=prefix)
+
     def erase_expired(self, before: date, actor: str = "system:retention") -> int:
         """Erase names and phones of bookings for days before ``before`` (retention)."""
         with self.sessions.begin() as session:

@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text, update
@@ -352,19 +352,34 @@ def recent_events(
     ref: str | None = None,
     actor: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The newest audit events, newest first, filtered by office, dates, booking, actor."""
+    """The newest audit events, newest first, filtered by office, dates, booking, actor.
+
+    Args:
+        session: The session to read in.
+        office_code: Only this office's bookings (None: every office).
+        limit: At most this many events.
+        since: From the start of this day (Asia/Shanghai).
+        until: To the end of this day (Asia/Shanghai), inclusive.
+        ref: Only this booking's events.
+        actor: Only events of this actor (``clerk:wang``).
+
+    Returns:
+        JSON-ready events with the booking's reference, office and channel.
+    """
     query = (
-        select(BookingEvent, Booking.ref, Booking.office_code)
+        select(BookingEvent, Booking.ref, Booking.office_code, Booking.channel)
         .join(Booking, Booking.id == BookingEvent.booking_id)
         .order_by(BookingEvent.id.desc())
         .limit(limit)
     )
     if office_code:
         query = query.where(Booking.office_code == office_code)
+    # Day bounds are the bureaus' midnights, compared in UTC: SQLite keeps the stored UTC
+    # wall time and drops a bound's offset, so a +08:00 bound would be 8 hours off there.
     if since is not None:
-        query = query.where(BookingEvent.at >= datetime.combine(since, time(0), tzinfo=TZ))
+        query = query.where(BookingEvent.at >= _local_midnight(since))
     if until is not None:
-        query = query.where(BookingEvent.at < datetime.combine(until, time(23, 59, 59), tzinfo=TZ))
+        query = query.where(BookingEvent.at < _local_midnight(until + timedelta(days=1)))
     if ref:
         query = query.where(Booking.ref == ref.strip().upper())
     if actor:
@@ -373,13 +388,33 @@ def recent_events(
         {
             "ref": ref_,
             "office": office,
+            "channel": channel,
             "at": local_iso(e.at),
             "actor": e.actor,
             "action": e.action,
             "detail": e.detail,
         }
-        for e, ref_, office in session.execute(query)
+        for e, ref_, office, channel in session.execute(query)
     ]
+
+
+def _local_midnight(day: date) -> datetime:
+    """The start of a day in the bureaus' zone, as an aware UTC datetime."""
+    return datetime.combine(day, time(0), tzinfo=TZ).astimezone(UTC)
+
+
+def event_actors(*, session: Session, office_code: str | None, prefix: str) -> list[str]:
+    """The distinct actors starting with ``prefix`` in an office's audit log (None: all)."""
+    query = (
+        select(BookingEvent.actor)
+        .join(Booking, Booking.id == BookingEvent.booking_id)
+        .where(BookingEvent.actor.startswith(prefix, autoescape=True))
+        .distinct()
+        .order_by(BookingEvent.actor)
+    )
+    if office_code:
+        query = query.where(Booking.office_code == office_code)
+    return list(session.scalars(query))
 
 
 def erase(*, session: Session, before: date, actor: str, now: datetime) -> int:

@@ -6,24 +6,32 @@ only the bookings of its own office (403 for any other); a supervisor account is
 every office explicitly when it is made. Phone numbers are masked in lists; the full
 number only on one booking's own page. Times are sent aware, in Asia/Shanghai. Password
 checks and database work run in worker threads, off the event loop.
+
+Channels and audit actors are sent with readable labels (``channel_label``,
+``actor_label``) whose words are in ``messages.yml``; the raw values stay alongside.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime
+from typing import Any
 
 from aiohttp import web
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from chuangkou.booking.calendar import TZ
 from chuangkou.booking.desk import UNDO_WINDOW
 from chuangkou.booking.records import REF_SHAPE, BookingError, BookingView
-from chuangkou.clerks import ClerkError, ClerkView, login, logout, session_clerk
+from chuangkou.catalog.model import Catalog
+from chuangkou.clerks import USERNAME, ClerkError, ClerkView, login, logout, session_clerk
+from chuangkou.clerks.tables import Clerk
 from chuangkou.db import engine_for
 from chuangkou.gateway.api import client_ip, read_json
 from chuangkou.gateway.errors import http_error
 from chuangkou.gateway.keys import CLERK, LIMITER, SETTINGS
+from chuangkou.gateway.texts import messages, text
 from chuangkou.gateway.work import blocking, with_services
 from chuangkou.services import Services
 
@@ -40,6 +48,21 @@ REFUSALS = {
     "nothing_to_undo": 409,
     "undo_expired": 409,
     "slot_full": 409,
+}
+# The audit log's filters; anything else is refused rather than ignored, so that a
+# mistyped filter never passes for an unfiltered log.
+AUDIT_FILTERS = frozenset({"office", "since", "until", "ref", "clerk", "limit"})
+AUDIT_LIMIT = 500
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A chat sender is "<channel>-<session>" (the gateway names them so; WeChat's are
+# "wx-<openid>"); the kiosk's booking form acts as "citizen:kiosk" itself.
+SENDER_CHANNELS = {
+    "widget": "widget",
+    "kiosk": "kiosk",
+    "wx": "wechat",
+    "wechat": "wechat",
+    "clerk": "clerk",
+    "api": "api",
 }
 
 
@@ -147,6 +170,81 @@ def _refused(exc: BookingError) -> web.HTTPException:
     return http_error(REFUSALS.get(exc.code, 409), f"booking_{exc.code}")
 
 
+def channel_label(channel: str) -> str:
+    """Where a booking was made, in words (网上咨询, 大厅自助机, 微信 …)."""
+    key = f"clerk_channel_{channel}"
+    return text(key) if key in messages() else text("clerk_channel_other", channel=channel)
+
+
+def actor_label(actor: str, channel: str, names: Mapping[str, str]) -> str:
+    """Who did something to a booking, in words.
+
+    Args:
+        actor: The audit actor: ``clerk:<username>``, ``citizen:<sender>``, ``system:…``.
+        channel: The booking's channel, for a citizen whose sender names none.
+        names: Clerks' display names by username.
+
+    Returns:
+        The clerk's display name, the channel a citizen used, or the system's part.
+    """
+    kind, _, who = actor.partition(":")
+    if kind == "clerk":
+        return text("clerk_actor_clerk", name=names.get(who) or who)
+    if kind == "citizen":
+        return channel_label(SENDER_CHANNELS.get(who.split("-", 1)[0], channel))
+    if kind == "system":
+        key = f"clerk_actor_system_{who}"
+        return text(key) if key in messages() else text("clerk_actor_system")
+    return actor
+
+
+def _clerk_names(svc: Services, actors: Iterable[str]) -> dict[str, str]:
+    """Display names of the clerks among audit actors, by username."""
+    usernames = sorted({a.partition(":")[2] for a in actors if a.startswith("clerk:")})
+    if not usernames or svc.sessions is None:
+        return {}
+    with svc.sessions() as session:
+        rows = session.execute(
+            select(Clerk.username, Clerk.display_name).where(Clerk.username.in_(usernames))
+        )
+        return {username: name for username, name in rows}
+
+
+def _labelled(
+    svc: Services, events: list[dict[str, Any]], channel: str = ""
+) -> list[dict[str, Any]]:
+    """Audit events with ``actor_label`` added (``channel``: the booking's, if one)."""
+    names = _clerk_names(svc, (e["actor"] for e in events))
+    return [
+        e | {"actor_label": actor_label(e["actor"], e.get("channel") or channel, names)}
+        for e in events
+    ]
+
+
+def _row(view: BookingView) -> dict[str, Any]:
+    """A booking for a list: phone masked, channel in words."""
+    return view.as_dict() | {"channel_label": channel_label(view.channel)}
+
+
+def _where(catalog: Catalog, view: BookingView) -> dict[str, str]:
+    """Office, window and its location for a booking (the catalog's offices).
+
+    The window is the one of the item's category at the booking's office; a booking of
+    an item the catalog no longer has keeps the window it was booked at.
+    """
+    office = catalog.office(view.office_code)
+    item = catalog.item(view.item_code)
+    window_type = item.window if item is not None else view.window_type
+    window = office.window(window_type) if office is not None else None
+    return {
+        "office_name": office.name if office is not None else view.office_code,
+        "office_address": office.address if office is not None else "",
+        "window": window_type,
+        "window_location": window.location if window is not None else "",
+        "window_phone": window.phone if window is not None else "",
+    }
+
+
 async def _own_booking(request: web.Request) -> BookingView:
     """The booking named in the URL, if it belongs to an office the clerk may see."""
     clerk: ClerkView = request[CLERK]
@@ -167,8 +265,19 @@ async def bookings(request: web.Request) -> web.Response:
     if office is None:
         raise http_error(400, "bad_field", field="office")
     day, window = _day(request.query.get("date")), request.query.get("window") or None
-    rows = await with_services(request, lambda svc: svc.desk.list_day(office, day, window))
-    return web.json_response({"office": office, "bookings": [r.as_dict() for r in rows]})
+
+    def listed(svc: Services) -> dict[str, object]:
+        found = svc.catalog.office(office)
+        return {
+            "office": office,
+            "office_name": found.name if found is not None else office,
+            "date": day.isoformat(),
+            # When the list was read: the printed list says how fresh it is.
+            "as_of": datetime.now(TZ).isoformat(timespec="seconds"),
+            "bookings": [_row(r) for r in svc.desk.list_day(office, day, window)],
+        }
+
+    return web.json_response(await with_services(request, listed))
 
 
 async def search(request: web.Request) -> web.Response:
@@ -184,21 +293,25 @@ async def search(request: web.Request) -> web.Response:
             return web.json_response({"bookings": []})
         if not clerk.may_see(view.office_code):
             raise http_error(403, "clerk_forbidden_office")
-        return web.json_response({"bookings": [view.as_dict()]})
+        return web.json_response({"bookings": [_row(view)]})
     office = None if clerk.supervisor else _office_in_scope(clerk, None)
     rows = await with_services(request, lambda svc: svc.desk.search(query, office))
-    return web.json_response({"bookings": [r.as_dict() for r in rows]})
+    return web.json_response({"bookings": [_row(r) for r in rows]})
 
 
 async def booking_page(request: web.Request) -> web.Response:
-    """One booking with the full phone number and its audit trail."""
+    """One booking with the full phone number, where it is served, and its audit trail."""
     view = await _own_booking(request)
 
     def page(svc: Services) -> dict[str, object]:
-        return view.as_dict() | {
-            "phone": svc.desk.phone_of(view.ref),
-            "audit": svc.desk.audit(view.ref),
-        }
+        return (
+            _row(view)
+            | _where(svc.catalog, view)
+            | {
+                "phone": svc.desk.phone_of(view.ref),
+                "audit": _labelled(svc, svc.desk.audit(view.ref), view.channel),
+            }
+        )
 
     return web.json_response(await with_services(request, page))
 
@@ -231,12 +344,89 @@ async def undo_status(request: web.Request) -> web.Response:
     return web.json_response(view.as_dict())
 
 
+def _filter_day(request: web.Request, name: str) -> date | None:
+    """A date filter: strictly ``YYYY-MM-DD`` (400 otherwise), None when not given."""
+    raw = request.query.get(name, "").strip()
+    if not raw:
+        return None
+    if not ISO_DAY.match(raw):
+        raise http_error(400, "clerk_bad_date", field=name)
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:  # 2026-02-30
+        raise http_error(400, "clerk_bad_date", field=name) from None
+
+
+def _audit_filters(request: web.Request) -> dict[str, Any]:
+    """The audit log's filters from the query, checked (400 for anything malformed)."""
+    unknown = sorted(set(request.query) - AUDIT_FILTERS)
+    if unknown:
+        raise http_error(400, "clerk_bad_filter", field=unknown[0][:20])
+    twice = sorted(k for k in set(request.query) if len(request.query.getall(k)) > 1)
+    if twice:  # ref=A&ref=B: which one was meant is not ours to guess
+        raise http_error(400, "bad_field", field=twice[0])
+    since, until = _filter_day(request, "since"), _filter_day(request, "until")
+    if since is not None and until is not None and since > until:
+        raise http_error(400, "clerk_bad_range")
+    filters: dict[str, Any] = {"since": since, "until": until}
+    ref = request.query.get("ref", "").strip().upper()
+    if ref:
+        if not REF_SHAPE.match(ref):
+            raise http_error(400, "clerk_bad_ref")
+        filters["ref"] = ref
+    username = request.query.get("clerk", "").strip()
+    if username:
+        if not USERNAME.match(username):
+            raise http_error(400, "clerk_bad_clerk")
+        filters["actor"] = f"clerk:{username}"
+    limit = request.query.get("limit", "").strip()
+    if limit:
+        if not limit.isdigit() or not 1 <= int(limit) <= AUDIT_LIMIT:
+            raise http_error(400, "bad_field", field="limit")
+        filters["limit"] = int(limit)
+    return filters
+
+
 async def audit(request: web.Request) -> web.Response:
-    """The newest audit events of the clerk's office (a supervisor: any or all)."""
+    """The newest audit events of the clerk's office (a supervisor: any or all).
+
+    Query: ``since``/``until`` (days, inclusive, Asia/Shanghai), ``ref`` (one booking),
+    ``clerk`` (a username), ``limit`` (1–500, default 100), ``office`` (supervisors).
+    """
     clerk: ClerkView = request[CLERK]
     office = _office_in_scope(clerk, request.query.get("office"))
-    events = await with_services(request, lambda svc: svc.desk.recent_events(office))
-    return web.json_response({"events": events})
+    filters = _audit_filters(request)
+    ref = filters.get("ref")
+
+    def read(svc: Services) -> list[dict[str, Any]]:
+        if ref is not None and not clerk.supervisor:
+            # Another office's booking is refused as everywhere in the console, not
+            # passed off as a booking without events.
+            try:
+                owner = svc.desk.find(ref, None).office_code
+            except BookingError:
+                return []
+            if not clerk.may_see(owner):
+                raise http_error(403, "clerk_forbidden_office")
+        return _labelled(svc, svc.desk.recent_events(office, **filters))
+
+    events = await with_services(request, read)
+    shown = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items()}
+    return web.json_response({"office": office, "filters": shown, "events": events})
+
+
+async def audit_clerks(request: web.Request) -> web.Response:
+    """The clerks who appear in the office's audit log, for the log's clerk filter."""
+    clerk: ClerkView = request[CLERK]
+    office = _office_in_scope(clerk, request.query.get("office"))
+
+    def read(svc: Services) -> list[dict[str, str]]:
+        actors = svc.desk.event_actors(office, "clerk:")
+        names = _clerk_names(svc, actors)
+        usernames = [a.partition(":")[2] for a in actors]
+        return [{"username": u, "name": names.get(u) or u} for u in usernames]
+
+    return web.json_response({"office": office, "clerks": await with_services(request, read)})
 
 
 def setup_routes(app: web.Application) -> None:
@@ -250,3 +440,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_post("/clerk/api/bookings/{ref}/status", set_status)
     app.router.add_post("/clerk/api/bookings/{ref}/undo", undo_status)
     app.router.add_get("/clerk/api/audit", audit)
+    app.router.add_get("/clerk/api/audit/clerks", audit_clerks)
