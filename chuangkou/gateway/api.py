@@ -11,6 +11,7 @@ import io
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ import segno
 from aiohttp import web
 
 from chuangkou.booking.desk import BookingRequest, DeskError
-from chuangkou.booking.records import BookingError
+from chuangkou.booking.records import REF_SHAPE, BookingError
 from chuangkou.booking.slots import now_local
 from chuangkou.catalog.matcher import describe
 from chuangkou.catalog.requirements import APPLICANTS, Facts, resolve
@@ -272,15 +273,47 @@ async def create_booking_route(request: web.Request) -> web.Response:
     return web.json_response(booking, status=201)
 
 
-async def checklist_qr(request: web.Request) -> web.Response:
-    """A QR code (SVG) that opens this checklist on a phone."""
-    item = request.query.get("item", "")[:8]
+def checklist_url(base: str, query: Mapping[str, str]) -> str:
+    """The checklist page's address for a QR code, from checked query values only.
+
+    Args:
+        base: The public address people reach the gateway at (no trailing slash).
+        query: The request's query: ``item`` (code), ``type``, ``have`` and, on a booking
+            ticket, ``office`` (code) and ``ref`` (booking reference).
+
+    Returns:
+        ``{base}/checklist?…``.
+
+    Raises:
+        web.HTTPException: 400 when a value is not of its shape (nothing foreign is ever
+            encoded into a code people will scan).
+    """
+    item = query.get("item", "")[:8]
     if not re.match(r"^[A-Z]{2}\d{2}$", item):
         raise http_error(400, "bad_field", field="item")
-    query = urlencode({k: request.query.get(k, "")[:300] for k in ("item", "type", "have")})
+    values = {k: query.get(k, "")[:300] for k in ("item", "type", "have")}
+    office, ref = query.get("office", "")[:8], query.get("ref", "")[:20]
+    if office:
+        if not re.match(r"^[A-Z]{2}$", office):
+            raise http_error(400, "bad_field", field="office")
+        values["office"] = office
+    if ref:
+        if not REF_SHAPE.match(ref):
+            raise http_error(400, "bad_field", field="ref")
+        values["ref"] = ref
+    return f"{base}/checklist?{urlencode(values)}"
+
+
+async def checklist_qr(request: web.Request) -> web.Response:
+    """A QR code (SVG) that opens this checklist (or a booking's ticket) on a phone.
+
+    It points at the configured public address, falling back to the address this request
+    came to (a kiosk in the hall reaches the gateway the way phones will).
+    """
     base = request.app[SETTINGS].public_url.rstrip("/") or f"{request.scheme}://{request.host}"
+    url = checklist_url(base, request.query)
     buffer = io.BytesIO()
-    segno.make(f"{base}/checklist?{query}", error="m").save(buffer, kind="svg", scale=6, border=2)
+    segno.make(url, error="m").save(buffer, kind="svg", scale=6, border=2)
     return web.Response(body=buffer.getvalue(), content_type="image/svg+xml")
 
 
@@ -290,7 +323,11 @@ async def openapi(_request: web.Request) -> web.Response:
 
 
 def setup_routes(app: web.Application) -> None:
-    """Register the API routes."""
+    """Register the API routes, the hall kiosk's own included."""
+    # The kiosk module builds on this one's request helpers, so it can only be imported
+    # once this module is complete: here, not at the top.
+    from chuangkou.gateway import kiosk
+
     app.router.add_post("/api/chat", chat)
     app.router.add_get("/api/catalog/search", catalog_search)
     app.router.add_get("/api/catalog/items", catalog_items)
@@ -301,3 +338,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/api/slots", slots)
     app.router.add_get("/api/site", site)
     app.router.add_get("/api/openapi.json", openapi)
+    kiosk.setup_routes(app)

@@ -14,6 +14,124 @@ def _json(schema: dict[str, Any], description: str = "ok") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+_OFFICE_PARAM = {
+    "name": "office",
+    "in": "query",
+    "required": True,
+    "description": "the kiosk's office code (HG, TF …)",
+    "schema": {"type": "string"},
+}
+
+
+def _ref_and_phone() -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["ref", "phone"],
+                    "properties": {
+                        "ref": {"type": "string", "description": "booking reference"},
+                        "phone": {"type": "string", "description": "the phone it was made with"},
+                    },
+                }
+            }
+        },
+    }
+
+
+def _kiosk_paths() -> dict[str, Any]:
+    """The hall kiosk's endpoints (chuangkou.gateway.kiosk)."""
+    found = {
+        "200": _json({"type": "object"}, "the booking, phone masked"),
+        "400": _ERROR,
+        "404": _json(
+            {"$ref": "#/components/schemas/Error"},
+            "no such booking for that phone (the same answer for a wrong phone)",
+        ),
+        "413": _ERROR,
+        "415": _ERROR,
+        "429": _ERROR,
+        "503": _ERROR,
+    }
+    return {
+        "/api/kiosk/start": {
+            "get": {
+                "summary": "The kiosk's office, home-screen shortcuts, and every item, "
+                "marked whether this office accepts it.",
+                "parameters": [_OFFICE_PARAM],
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                    "503": _ERROR,
+                },
+            }
+        },
+        "/api/kiosk/items/{code}": {
+            "get": {
+                "summary": "The item JSON with what the kiosk can do with it: book, or why "
+                "not and where to go instead.",
+                "parameters": [
+                    {
+                        "name": "code",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                    _OFFICE_PARAM,
+                ],
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                    "503": _ERROR,
+                },
+            }
+        },
+        "/api/kiosk/days": {
+            "get": {
+                "summary": "Days with free seats for an item at the kiosk's office, each with "
+                "its free slots (start, end, morning or afternoon).",
+                "parameters": [
+                    _OFFICE_PARAM,
+                    {
+                        "name": "item",
+                        "in": "query",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "400": _ERROR,
+                    "404": _ERROR,
+                    "409": _json(
+                        {"$ref": "#/components/schemas/Error"},
+                        "the office does not take this item (the message says where to go)",
+                    ),
+                    "503": _ERROR,
+                },
+            }
+        },
+        "/api/kiosk/lookup": {
+            "post": {
+                "summary": "Find a booking by its reference and phone (rate-limited).",
+                "requestBody": _ref_and_phone(),
+                "responses": found,
+            }
+        },
+        "/api/kiosk/cancel": {
+            "post": {
+                "summary": "Cancel a booking by its reference and phone (rate-limited).",
+                "requestBody": _ref_and_phone(),
+                "responses": {**found, "409": _ERROR},
+            }
+        },
+    }
+
+
 def spec() -> dict[str, Any]:
     """The document."""
     message = {
@@ -176,6 +294,18 @@ def spec() -> dict[str, Any]:
                         },
                         {"name": "type", "in": "query", "schema": {"type": "string"}},
                         {"name": "have", "in": "query", "schema": {"type": "string"}},
+                        {
+                            "name": "office",
+                            "in": "query",
+                            "description": "office code, on a booking ticket",
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "ref",
+                            "in": "query",
+                            "description": "booking reference, on a booking ticket",
+                            "schema": {"type": "string"},
+                        },
                     ],
                     "responses": {
                         "200": {
@@ -220,12 +350,20 @@ def spec() -> dict[str, Any]:
             },
             "/api/site": {
                 "get": {
-                    "summary": "Privacy notice and the number-masking patterns for the pages.",
+                    "summary": "Who runs the site, the privacy notice, the number-masking "
+                    "patterns and the longest chat message, for the pages.",
                     "responses": {
                         "200": _json(
                             {
                                 "type": "object",
                                 "properties": {
+                                    "site": {
+                                        "type": "object",
+                                        "description": "bureau, service, host, host_contact, "
+                                        "hotline, hotline_note, complaint_hotline, filing",
+                                        "additionalProperties": {"type": "string"},
+                                    },
+                                    "max_message_chars": {"type": "integer"},
                                     "privacy_notice": {"type": "string"},
                                     "retention_days": {"type": "integer"},
                                     "mask_patterns": {
@@ -238,6 +376,7 @@ def spec() -> dict[str, Any]:
                     },
                 }
             },
+            **_kiosk_paths(),
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document.",
