@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from chuangkou.booking.slots import now_local
 from chuangkou.catalog.store import CatalogNotLoaded
-from chuangkou.gateway import api, clerk, pages, wechat
+from chuangkou.gateway import api, clerk, feedback, pages, wechat
 from chuangkou.gateway.engine_client import EngineClient
 from chuangkou.gateway.errors import error_response
 from chuangkou.gateway.keys import ENGINE, LIMITER, RUNTIME, SETTINGS
@@ -146,6 +146,7 @@ def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web
     app.cleanup_ctx.append(runtime_ctx)
     app.cleanup_ctx.append(retention_ctx)
     api.setup_routes(app)
+    feedback.setup_routes(app)
     clerk.setup_routes(app)
     wechat.setup_routes(app)
     pages.setup_routes(app)

@@ -41,6 +41,73 @@ def _ref_and_phone() -> dict[str, Any]:
     }
 
 
+def _feedback_paths() -> dict[str, Any]:
+    """好差评 on an answer (chuangkou.gateway.feedback)."""
+    return {
+        "/api/feedback": {
+            "post": {
+                "summary": "Rate one answered turn (有用 / 没用); a second vote on the same "
+                "turn replaces the first. The answer's item, intent and response names "
+                "are read from the conversation, not sent.",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["session_id", "turn", "helpful"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "session_id": {
+                                        "type": "string",
+                                        "pattern": "^[A-Za-z0-9_-]{8,64}$",
+                                    },
+                                    "turn": {
+                                        "type": "integer",
+                                        "minimum": 1,
+                                        "maximum": 10000,
+                                        "description": "the answered turn, counted from 1 "
+                                        "(the greeting) in this conversation",
+                                    },
+                                    "helpful": {"type": "boolean"},
+                                    "comment": {
+                                        "type": "string",
+                                        "maxLength": 200,
+                                        "description": "optional; stored with numbers masked",
+                                    },
+                                    "channel": {"enum": ["widget", "kiosk", "clerk", "api"]},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "stored": {"type": "boolean"},
+                                "replaced": {"type": "boolean"},
+                                "turn": {"type": "integer"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    ),
+                    "400": _ERROR,
+                    "404": _json(
+                        {"$ref": "#/components/schemas/Error"},
+                        "the conversation has no such answered turn",
+                    ),
+                    "413": _ERROR,
+                    "415": _ERROR,
+                    "429": _ERROR,
+                    "503": _ERROR,
+                },
+            }
+        }
+    }
+
+
 def _kiosk_paths() -> dict[str, Any]:
     """The hall kiosk's endpoints (chuangkou.gateway.kiosk)."""
     found = {
@@ -377,6 +444,7 @@ def spec() -> dict[str, Any]:
                 }
             },
             **_kiosk_paths(),
+            **_feedback_paths(),
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document.",

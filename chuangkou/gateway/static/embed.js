@@ -9,7 +9,7 @@
   button.textContent = "窗口助手";
   button.setAttribute("aria-expanded", "false");
   button.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483000;border:0;" +
-    "border-radius:24px;padding:12px 18px;background:#07864a;color:#fff;font-size:16px;" +
+    "border-radius:24px;padding:12px 18px;background:#067a43;color:#fff;font-size:16px;" +
     "box-shadow:0 2px 8px rgba(0,0,0,.3);cursor:pointer";
   const frame = document.createElement("iframe");
   frame.title = "窗口助手";
