@@ -25,6 +25,7 @@ has no model, and jieba ships its dictionary.
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -110,21 +111,35 @@ def _inside(mention: Mention, others: list[Mention]) -> bool:
     )
 
 
+# jionlp loads its pinyin dictionary on first use without a lock: threads that reach it
+# together (the first requests after start-up) each load it again, for seconds each.
+_PINYIN_LOCK = threading.Lock()
+
+
 @cache
 def _sound(ch: str) -> str:
     """A character's toneless pinyin ("证" → "zheng"), or the character itself."""
     import contextlib
     import io
 
-    with contextlib.redirect_stdout(io.StringIO()):  # jionlp greets on import
-        import jionlp
+    with _PINYIN_LOCK:
+        with contextlib.redirect_stdout(io.StringIO()):  # jionlp greets on import
+            import jionlp
 
-    try:
-        syllables = jionlp.pinyin(ch, formater="simple")
-    except Exception:
-        return ch
+        try:
+            syllables = jionlp.pinyin(ch, formater="simple")
+        except Exception:
+            return ch
     syllable = str(syllables[0]) if syllables else ch
     return syllable.rstrip("012345") or ch
+
+
+def _wildcards(word: str) -> list[str]:
+    """A word's keys with one position replaced by its sound (none below 3 characters)."""
+    key = normalize(word)
+    if len(key) < 3 or key.isascii():
+        return []
+    return [f"{key[:i]}\0{_sound(key[i])}\0{key[i + 1 :]}" for i in range(len(key))]
 
 
 def _select_spans(spans: Iterable[Mention]) -> list[Mention]:
@@ -183,6 +198,7 @@ class Matcher:
         self._item_words: dict[str, dict[str, float]] = {}
         self._typos: dict[str, set[tuple[str, str]]] | None = None
         self._doc_typos: dict[str, set[str]] | None = None
+        self._build_lock = threading.RLock()
 
     # -- exact layer -------------------------------------------------------------------
 
@@ -298,34 +314,30 @@ class Matcher:
 
     def _typo_index(self) -> dict[str, set[tuple[str, str]]]:
         """Every item and sub-item word of 3+ characters, each position a wildcard."""
-        if self._typos is None:
-            index: dict[str, set[tuple[str, str]]] = defaultdict(set)
-            for item in self.catalog.items:
-                words = [(w, (item.code, "")) for w in (item.name, *item.aliases)]
-                for sub in item.sub_items:
-                    words += [(w, (item.code, sub.code)) for w in (sub.name, *sub.aliases)]
-                for word, target in words:
-                    key = normalize(word)
-                    if len(key) < 3 or key.isascii():
-                        continue
-                    for i in range(len(key)):
-                        index[f"{key[:i]}\0{_sound(key[i])}\0{key[i + 1 :]}"].add(target)
-            self._typos = index
-        return self._typos
+        with self._build_lock:  # built once, however many threads ask first
+            if self._typos is None:
+                index: dict[str, set[tuple[str, str]]] = defaultdict(set)
+                for item in self.catalog.items:
+                    words = [(w, (item.code, "")) for w in (item.name, *item.aliases)]
+                    for sub in item.sub_items:
+                        words += [(w, (item.code, sub.code)) for w in (sub.name, *sub.aliases)]
+                    for word, target in words:
+                        for wildcard in _wildcards(word):
+                            index[wildcard].add(target)
+                self._typos = index
+            return self._typos
 
     def _document_typo_index(self) -> dict[str, set[str]]:
         """Every document name and alias of 3+ characters, each position a wildcard."""
-        if self._doc_typos is None:
-            index: dict[str, set[str]] = defaultdict(set)
-            for doc in self.catalog.documents:
-                for word in (doc.name, *doc.aliases):
-                    key = normalize(word)
-                    if len(key) < 3 or key.isascii():
-                        continue
-                    for i in range(len(key)):
-                        index[f"{key[:i]}\0{_sound(key[i])}\0{key[i + 1 :]}"].add(doc.name)
-            self._doc_typos = index
-        return self._doc_typos
+        with self._build_lock:
+            if self._doc_typos is None:
+                index: dict[str, set[str]] = defaultdict(set)
+                for doc in self.catalog.documents:
+                    for word in (doc.name, *doc.aliases):
+                        for wildcard in _wildcards(word):
+                            index[wildcard].add(doc.name)
+                self._doc_typos = index
+            return self._doc_typos
 
     def document_typos(self, key: str, found: list[Mention]) -> list[Mention]:
         """Documents typed with one character wrong for one that sounds the same.
@@ -394,28 +406,30 @@ class Matcher:
 
     def _tokenizer(self) -> jieba.Tokenizer:
         """Jieba with every catalog word added, and each item name's weighted word bag."""
-        if self._jieba is None:
-            import jieba
+        with self._build_lock:  # one build; jieba itself initialises without a lock
+            if self._jieba is None:
+                import jieba
 
-            tok = jieba.Tokenizer()
-            for item in self.catalog.items:
-                for word in (item.name, *item.aliases):
-                    tok.add_word(normalize(word), freq=2000)
-            # Only the canonical name's words: aliases are the exact layer's business.
-            bags = {
-                item.code: {w for w in tok.lcut_for_search(normalize(item.name)) if len(w) > 1}
-                for item in self.catalog.items
-            }
-            df: dict[str, int] = defaultdict(int)
-            for bag in bags.values():
-                for word in bag:
-                    df[word] += 1
-            total = len(bags)
-            self._item_words = {
-                code: {w: math.log(1 + total / df[w]) for w in bag} for code, bag in bags.items()
-            }
-            self._jieba = tok
-        return self._jieba
+                tok = jieba.Tokenizer()
+                for item in self.catalog.items:
+                    for word in (item.name, *item.aliases):
+                        tok.add_word(normalize(word), freq=2000)
+                # Only the canonical name's words: aliases are the exact layer's business.
+                bags = {
+                    item.code: {w for w in tok.lcut_for_search(normalize(item.name)) if len(w) > 1}
+                    for item in self.catalog.items
+                }
+                df: dict[str, int] = defaultdict(int)
+                for bag in bags.values():
+                    for word in bag:
+                        df[word] += 1
+                total = len(bags)
+                self._item_words = {
+                    code: {w: math.log(1 + total / df[w]) for w in bag}
+                    for code, bag in bags.items()
+                }
+                self._jieba = tok
+            return self._jieba
 
     def _fuzzy(self, key: str, limit: int) -> ItemMatch:
         if not key:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import pytest
 
 from chuangkou.catalog.matcher import Matcher
+from chuangkou.catalog.model import Catalog
 
 # (text, expected item code, expected sub-item name or None)
 ITEM_PHRASES: list[tuple[str, str, str | None]] = [
@@ -154,3 +158,27 @@ def test_partial_name_falls_back_to_words(matcher: Matcher) -> None:
 def test_items_inside_document_names(matcher: Matcher, text: str, code: str) -> None:
     best = matcher.match_items(text).best
     assert best is not None and best.item_code == code
+
+
+def test_first_use_from_many_threads_builds_the_indexes_once(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first requests after start-up arrive together; each used to build jieba and the
+    # typo index again (seconds each), so 50 concurrent confirms took 40 s instead of 3.
+    import jieba
+
+    built: list[int] = []
+    original = jieba.Tokenizer
+
+    class CountingTokenizer(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            built.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(jieba, "Tokenizer", CountingTokenizer)
+    matcher = Matcher(catalog)
+    # A text no exact or typo layer knows, so that every thread reaches the fuzzy layer.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: matcher.match_items("某某某某办理"), range(16)))
+    assert len(built) == 1
+    assert len({r.candidates for r in results}) == 1
