@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import SHOTS, shot
+from tests.browser.conftest import CONTRAST_HELPERS_JS, SHOTS, shot
 
 pytestmark = pytest.mark.engine
 VIEWPORT = {"width": 1080, "height": 1920}
@@ -36,20 +36,11 @@ _TARGETS_JS = """() => Array.from(document.querySelectorAll('button, input, [rol
     height: r.height, width: r.width, font: parseFloat(getComputedStyle(b).fontSize) }; })"""
 
 # Elements with text of their own that is on screen: their font size and colours.
-_TEXTS_JS = """() => {
-  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
-    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
-  const blend = (top, under) =>
-    [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
-  const behind = (el) => { const layers = [];
-    for (let n = el; n; n = n.parentElement) { const c = parse(getComputedStyle(n).backgroundColor);
-      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
-    return layers.reverse().reduce((under, layer) => blend(layer, under), [255, 255, 255, 1]); };
-  const lum = (c) => { const f = (v) => { v /= 255;
-      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
-  const out = [];
+_TEXTS_JS = (
+    """() => {
+"""
+    + CONTRAST_HELPERS_JS
+    + """  const out = [];
   for (const el of document.querySelectorAll('body *')) {
     if (!el.getClientRects().length || getComputedStyle(el).visibility === 'hidden') continue;
     if (el.closest('[hidden], template, script, style')) continue;
@@ -64,6 +55,7 @@ _TEXTS_JS = """() => {
       background: 'rgb(' + bg.slice(0, 3).join(',') + ')' });
   }
   return out; }"""
+)
 
 
 def _kiosk(browser: Any, site: dict[str, Any], office: str = "HG", query: str = "") -> Any:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 from chuangkou.feedback.store import conversation_hash
 from chuangkou.feedback.tables import AnswerFeedback
 from chuangkou.settings import Settings, ensure_secret
-from tests.browser.conftest import shot
+from tests.browser.conftest import CONTRAST_HELPERS_JS, shot
 
 pytestmark = pytest.mark.engine
 MIN_CONTRAST = 4.5
@@ -27,20 +27,11 @@ STORE = "chuangkou.chat.v1"
 # Every element with text of its own on screen: its colour against what is behind it
 # (backgrounds composited up the tree), as a WCAG 2 contrast ratio. Inputs add their
 # placeholder (when empty) and their value.
-_CONTRAST_JS = """() => {
-  const parse = (c) => { const m = c.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
-    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
-  const blend = (top, under) =>
-    [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
-  const behind = (el) => { const layers = [];
-    for (let n = el; n; n = n.parentElement) { const c = parse(getComputedStyle(n).backgroundColor);
-      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
-    return layers.reverse().reduce((under, layer) => blend(layer, under), [255, 255, 255, 1]); };
-  const lum = (c) => { const f = (v) => { v /= 255;
-      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
-  const ratio = (color, bg) => { const fg = blend(parse(color), bg);
+_CONTRAST_JS = (
+    """() => {
+"""
+    + CONTRAST_HELPERS_JS
+    + """  const ratio = (color, bg) => { const fg = blend(parse(color), bg);
     const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x); return (a + 0.05) / (b + 0.05); };
   const out = [];
   for (const el of document.querySelectorAll('body *')) {
@@ -61,6 +52,7 @@ _CONTRAST_JS = """() => {
       contrast: ratio(getComputedStyle(el).color, bg), font: getComputedStyle(el).fontSize });
   }
   return out; }"""
+)
 
 # Sizes that 关怀模式 must grow (px, as computed).
 _SIZES_JS = """() => {
