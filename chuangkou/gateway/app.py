@@ -10,20 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import suppress
 from datetime import timedelta
 
 from aiohttp import web
 from sqlalchemy.exc import DBAPIError
 
 from chuangkou.booking.slots import now_local
-from chuangkou.catalog.store import CatalogNotLoaded
 from chuangkou.gateway import api, clerk, feedback, pages, wechat
 from chuangkou.gateway.engine_client import EngineClient
 from chuangkou.gateway.errors import error_response
 from chuangkou.gateway.keys import ENGINE, LIMITER, RUNTIME, SETTINGS
 from chuangkou.gateway.ratelimit import RateLimiter
 from chuangkou.gateway.texts import text
+from chuangkou.gateway.work import daily
 from chuangkou.services import Runtime
 from chuangkou.settings import Settings
 
@@ -85,9 +84,6 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     return response
 
 
-RETENTION_EVERY_S = 24 * 3600
-
-
 async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
     """The database (migrated), calendar and catalog cache, for the app's whole life."""
     app[RUNTIME] = await asyncio.to_thread(Runtime, app[SETTINGS])
@@ -102,22 +98,8 @@ async def retention_ctx(app: web.Application) -> AsyncIterator[None]:
         before = now_local().date() - timedelta(days=settings.retention_days)
         return runtime.services().desk.erase_expired(before)
 
-    async def erase_daily() -> None:
-        while True:
-            try:
-                # Off the event loop: a slow database must not hold up the chat.
-                erased = await asyncio.to_thread(erase)
-                if erased:
-                    logger.info("retention: erased personal data of %d bookings", erased)
-            except (DBAPIError, CatalogNotLoaded):
-                logger.warning("retention: database or catalog unavailable; trying tomorrow")
-            await asyncio.sleep(RETENTION_EVERY_S)
-
-    task = asyncio.create_task(erase_daily())
-    yield
-    task.cancel()
-    with suppress(asyncio.CancelledError):
-        await task
+    async with daily(erase, "personal data of bookings"):
+        yield
 
 
 def create_app(settings: Settings, *, engine: EngineClient | None = None) -> web.Application:

@@ -8,16 +8,13 @@ row keeps and why.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy.exc import DBAPIError
 
 from chuangkou.catalog.store import CatalogNotLoaded
 from chuangkou.db import session_factory
@@ -29,14 +26,13 @@ from chuangkou.gateway.engine_client import EngineClient, EngineUnavailable
 from chuangkou.gateway.errors import http_error
 from chuangkou.gateway.keys import ENGINE, LIMITER, RUNTIME, SETTINGS
 from chuangkou.gateway.texts import text
-from chuangkou.gateway.work import blocking
+from chuangkou.gateway.work import blocking, daily
 from chuangkou.services import Runtime
 
 logger = logging.getLogger(__name__)
 FIELDS = frozenset({"session_id", "turn", "helpful", "comment", "channel"})
 # Far more answered turns than any conversation has: a bigger number is a wrong request.
 MAX_TURN = 10_000
-ERASE_EVERY_S = 24 * 3600
 
 
 class TrackerReader:
@@ -160,23 +156,14 @@ async def feedback_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     await app[TRACKERS].start()
 
-    async def erase_daily() -> None:
-        sessions = session_factory(settings.database_url)
-        while True:
-            before = datetime.now(UTC) - timedelta(days=settings.retention_days)
-            try:
-                erased = await asyncio.to_thread(erase_comments, sessions, before)
-                if erased:
-                    logger.info("retention: erased %d feedback comments", erased)
-            except DBAPIError:
-                logger.warning("retention: database unavailable; feedback comments tomorrow")
-            await asyncio.sleep(ERASE_EVERY_S)
+    sessions = session_factory(settings.database_url)
 
-    task = asyncio.create_task(erase_daily())
-    yield
-    task.cancel()
-    with suppress(asyncio.CancelledError):
-        await task
+    def erase() -> int:
+        before = datetime.now(UTC) - timedelta(days=settings.retention_days)
+        return erase_comments(sessions, before)
+
+    async with daily(erase, "feedback comments"):
+        yield
     await app[TRACKERS].close()
 
 
