@@ -255,7 +255,8 @@ def _looks_like_date(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and any(w in text for w in ("月", "号", "日"))
 
 
-_NUMERALS = {
+#: Chinese numerals up to ten (the dialogue's ordinals use them too).
+NUMERALS = {
     "一": 1,
     "二": 2,
     "两": 2,
@@ -280,8 +281,8 @@ def _number(token: str) -> int:
         return 10 + _number(token[1:]) if len(token) > 1 else 10
     if "十" in token:
         tens, _, ones = token.partition("十")
-        return _NUMERALS[tens] * 10 + (_NUMERALS[ones] if ones else 0)
-    return _NUMERALS.get(token, 0)
+        return NUMERALS[tens] * 10 + (NUMERALS[ones] if ones else 0)
+    return NUMERALS.get(token, 0)
 
 
 def _impossible_month_day(text: str, year: int) -> bool:

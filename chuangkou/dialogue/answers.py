@@ -148,37 +148,38 @@ def _doc_lines(ctx: Ctx, docs: tuple[DocumentRequirement, ...]) -> str:
     return ctx.render.document_lines(docs)
 
 
+# The facts a list can depend on: the state that waits for the answer, the question, and
+# its options (the label's fragment and the value the answer sets).
+_FACT_QUESTIONS: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
+    "applicant": (
+        ASK_APPLICANT,
+        "utter_ask_applicant",
+        (("utter_fmt_applicant_firm", "企业"), ("utter_fmt_applicant_person", "个人")),
+    ),
+    "agent": (
+        ASK_AGENT,
+        "utter_ask_agent",
+        (("utter_fmt_agent_no", "no"), ("utter_fmt_agent_yes", "yes")),
+    ),
+}
+
+
 def _ask_fact(ctx: Ctx, fact: str | None, question: str) -> None:
     """One short question whose answer would narrow the list (after the full answer).
 
     Asked once in a conversation, however many answers it gave.
     """
-    asked = {"applicant": "utter_ask_applicant", "agent": "utter_ask_agent"}.get(fact or "")
-    if asked is None or fact in ctx.state.facts_asked:
+    if fact not in _FACT_QUESTIONS or fact in ctx.state.facts_asked:
         return  # asked before: a person who let it pass is not asked again
-    ctx.state.facts_asked.append(str(fact))
-    if fact == "applicant":
-        ctx.state.asking, ctx.state.resume = ASK_APPLICANT, question
-        ctx.say(
-            "utter_ask_applicant",
-            buttons=ctx.offer(
-                [
-                    Option(ctx.render.fragment("utter_fmt_applicant_firm"), "企业", "applicant"),
-                    Option(ctx.render.fragment("utter_fmt_applicant_person"), "个人", "applicant"),
-                ]
-            ),
-        )
-    elif fact == "agent":
-        ctx.state.asking, ctx.state.resume = ASK_AGENT, question
-        ctx.say(
-            "utter_ask_agent",
-            buttons=ctx.offer(
-                [
-                    Option(ctx.render.fragment("utter_fmt_agent_no"), "no", "agent"),
-                    Option(ctx.render.fragment("utter_fmt_agent_yes"), "yes", "agent"),
-                ]
-            ),
-        )
+    ctx.state.facts_asked.append(fact)
+    asking, response, options = _FACT_QUESTIONS[fact]
+    ctx.state.asking, ctx.state.resume = asking, question
+    ctx.say(
+        response,
+        buttons=ctx.offer(
+            [Option(ctx.render.fragment(label), value, fact) for label, value in options]
+        ),
+    )
 
 
 def requirements(ctx: Ctx, item: Item, sub: str | None) -> None:

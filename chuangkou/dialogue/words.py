@@ -11,22 +11,11 @@ import re
 import unicodedata
 from functools import cached_property
 
+from chuangkou.booking.timeparse import NUMERALS
 from chuangkou.catalog.model import Lexicon
 from common.folding import normalize, to_simplified
 
 _CJK = "\u4e00-\u9fff"
-_NUMERALS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _ORDINAL = re.compile(r"第\s*([0-9]|[一二两三四五六七八九])\s*(个|项|条|种|位)?")
 # Particles people put after a name or an answer ("张伟吧", "王芳哦", "九点半吧").
 _TRAILING = "吧啊呀嘛哦呢了的哈嗯喔噢"
@@ -92,7 +81,7 @@ def ordinal(text: str, words: Words) -> int | None:
     found = _ORDINAL.search(simple)
     if found:
         token = found.group(1)
-        return (int(token) if token.isdigit() else _NUMERALS[token]) - 1
+        return (int(token) if token.isdigit() else NUMERALS[token]) - 1
     if words.has("pick_last", key):
         return -1
     if words.has("pick_first", key):

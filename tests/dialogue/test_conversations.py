@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
-from chuangkou.booking.tables import Booking
 from chuangkou.dialogue.manager import Dialogue
 from chuangkou.services import Services
 from tests.dialogue.conftest import Talk
@@ -16,18 +12,6 @@ from tests.utils import conversations
 from tests.utils.conversations import Conversation, Reply, Run
 
 SUITE = conversations.load()
-
-
-def _bookings(engine: Engine) -> Any:
-    def rows(phone: str) -> list[dict[str, Any]]:
-        with Session(engine) as session:
-            found = session.scalars(select(Booking).where(Booking.phone == phone)).all()
-            return [
-                {"status": b.status, "citizen_name": b.citizen_name, "slot_time": b.slot_time}
-                for b in found
-            ]
-
-    return rows
 
 
 def test_the_suite_covers_every_pattern() -> None:
@@ -45,6 +29,6 @@ def test_conversation(
         said = run.text(step.say)
         replies = [Reply(r.response, r.values, r.buttons) for r in talk.say(said, step.intent)]
         problems = conversations.check(
-            run, step, replies, talk.state.to_json(), _bookings(loaded_engine)
+            run, step, replies, talk.state.to_json(), conversations.booking_rows(loaded_engine)
         )
         assert not problems, f"turn {index + 1} {said[:60]!r}: {problems}"

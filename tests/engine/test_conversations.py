@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, text
 
 from actions.turn import STATE_SLOT
-from chuangkou.booking.tables import Booking
 from chuangkou.catalog.files import read_catalog
 from chuangkou.catalog.store import load_catalog_at
 from chuangkou.db import make_engine
@@ -76,18 +74,6 @@ def _turn(base: str, sender: str, text: str) -> tuple[list[Reply], dict[str, Any
     return replies, state if isinstance(state, dict) else {}
 
 
-def _bookings(engine: Engine) -> Any:
-    def rows(phone: str) -> list[dict[str, Any]]:
-        with Session(engine) as session:
-            found = session.scalars(select(Booking).where(Booking.phone == phone)).all()
-            return [
-                {"status": b.status, "citizen_name": b.citizen_name, "slot_time": b.slot_time}
-                for b in found
-            ]
-
-    return rows
-
-
 @pytest.mark.parametrize("conversation", SUITE, ids=lambda c: f"{c.file}: {c.name}")
 def test_conversation_through_the_engine(
     conversation: Conversation, rehearsal: tuple[str, Engine]
@@ -102,5 +88,6 @@ def test_conversation_through_the_engine(
     for index, step in enumerate(conversation.steps):
         said = run.text(step.say)
         replies, state = _turn(base, sender, said)
-        problems = conversations.check(run, step, replies, state, _bookings(engine))
+        rows = conversations.booking_rows(engine)
+        problems = conversations.check(run, step, replies, state, rows)
         assert not problems, f"turn {index + 1} {said[:60]!r}: {problems}"

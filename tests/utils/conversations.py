@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
+from chuangkou.booking.tables import Booking
 from common.privacy import mask_number
 
 SUITE = Path(__file__).resolve().parents[1] / "conversations"
@@ -157,3 +160,17 @@ def check(
             run.ref = str(reply.values.get("ref", ""))
     run.last = replies
     return problems
+
+
+def booking_rows(engine: Engine) -> Callable[[str], list[dict[str, Any]]]:
+    """A phone's bookings as the suite's ``booking`` expectations compare them."""
+
+    def rows(phone: str) -> list[dict[str, Any]]:
+        with Session(engine) as session:
+            found = session.scalars(select(Booking).where(Booking.phone == phone)).all()
+            return [
+                {"status": b.status, "citizen_name": b.citizen_name, "slot_time": b.slot_time}
+                for b in found
+            ]
+
+    return rows
